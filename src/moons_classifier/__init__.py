@@ -1,0 +1,4 @@
+"""moons-classifier
+"""
+
+__version__ = "0.1"

@@ -1,0 +1,131 @@
+"""Kedro datasets for the project's artifacts: loading them never executes code."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from pathlib import PurePosixPath
+from typing import Any
+
+import fsspec
+import numpy as np
+import torch
+from kedro.io.core import (
+    AbstractVersionedDataset,
+    DatasetError,
+    Version,
+    get_filepath_str,
+    get_protocol_and_path,
+)
+from sklearn.preprocessing import StandardScaler
+
+
+class _AtomicFileDataset(AbstractVersionedDataset[Any, Any]):
+    """A versionable file dataset that writes through a temporary file and a rename."""
+
+    def __init__(
+        self,
+        *,
+        filepath: str,
+        version: Version | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        protocol, path = get_protocol_and_path(filepath, version)
+        self._protocol = protocol
+        self._fs = fsspec.filesystem(protocol)
+        self.metadata = metadata
+        super().__init__(
+            filepath=PurePosixPath(path),
+            version=version,
+            exists_function=self._fs.exists,
+            glob_function=self._fs.glob,
+        )
+
+    def _describe(self) -> dict[str, Any]:
+        return {"filepath": self._filepath, "protocol": self._protocol, "version": self._version}
+
+    def _exists(self) -> bool:
+        try:
+            path = get_filepath_str(self._get_load_path(), self._protocol)
+        except DatasetError:
+            return False
+        return self._fs.exists(path)
+
+    def _read_bytes(self) -> bytes:
+        path = get_filepath_str(self._get_load_path(), self._protocol)
+        with self._fs.open(path, "rb") as file:
+            return file.read()
+
+    def _write_bytes(self, data: bytes) -> None:
+        path = get_filepath_str(self._get_save_path(), self._protocol)
+        self._fs.makedirs(str(PurePosixPath(path).parent), exist_ok=True)
+        temporary = f"{path}.{uuid.uuid4().hex}.partial"
+        with self._fs.open(temporary, "wb") as file:
+            file.write(data)
+        self._fs.mv(temporary, path)
+        self._fs.invalidate_cache(path)
+
+
+class TorchStateDictDataset(_AtomicFileDataset):
+    """A model's ``state_dict``, saved with ``torch.save`` and loaded with ``weights_only=True``."""
+
+    def load(self) -> dict[str, torch.Tensor]:
+        """Load the tensors on the CPU; pickled code is refused, not run."""
+        try:
+            state = torch.load(
+                io.BytesIO(self._read_bytes()), map_location="cpu", weights_only=True
+            )
+        except Exception as error:
+            raise DatasetError(
+                f"{self._get_load_path()} is not a plain state_dict of tensors and was "
+                f"not loaded ({type(error).__name__}: {str(error).splitlines()[0]}). "
+                "Only files written by torch.save(model.state_dict()) are accepted."
+            ) from error
+        if not isinstance(state, dict) or not all(
+            isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()
+        ):
+            raise DatasetError(
+                f"{self._get_load_path()} holds a {type(state).__name__}, not a "
+                "state_dict mapping parameter names to tensors."
+            )
+        return dict(state)
+
+    def save(self, data: dict[str, torch.Tensor]) -> None:
+        """Save the tensors, moved to the CPU."""
+        buffer = io.BytesIO()
+        torch.save({name: t.detach().cpu() for name, t in data.items()}, buffer)
+        self._write_bytes(buffer.getvalue())
+
+
+class StandardScalerDataset(_AtomicFileDataset):
+    """A fitted ``StandardScaler`` stored as JSON numbers, so loading it cannot run code."""
+
+    _FIELDS = ("mean_", "var_", "scale_")
+
+    def load(self) -> StandardScaler:
+        """Rebuild a plain ``StandardScaler`` from the stored statistics."""
+        try:
+            stored = json.loads(self._read_bytes())
+            scaler = StandardScaler()
+            for name in self._FIELDS:
+                setattr(scaler, name, np.asarray(stored[name], dtype=np.float64))
+            scaler.n_features_in_ = int(stored["n_features_in_"])
+            scaler.n_samples_seen_ = int(stored["n_samples_seen_"])
+            if "feature_names_in_" in stored:
+                scaler.feature_names_in_ = np.asarray(stored["feature_names_in_"], dtype=object)
+        except (ValueError, KeyError, TypeError) as error:
+            raise DatasetError(
+                f"{self._get_load_path()} is not a scaler written by this project "
+                f"({type(error).__name__}: {error}). Re-run the data_processing pipeline."
+            ) from error
+        return scaler
+
+    def save(self, data: StandardScaler) -> None:
+        """Write the scaler's fitted statistics."""
+        stored: dict[str, Any] = {name: getattr(data, name).tolist() for name in self._FIELDS}
+        stored["n_features_in_"] = int(data.n_features_in_)
+        stored["n_samples_seen_"] = int(np.max(data.n_samples_seen_))
+        if hasattr(data, "feature_names_in_"):
+            stored["feature_names_in_"] = data.feature_names_in_.tolist()
+        self._write_bytes(json.dumps(stored, indent=2).encode())

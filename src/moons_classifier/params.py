@@ -1,0 +1,92 @@
+"""Typed parameter groups; Kedro validates ``params:`` inputs against them before a run."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+DEVICE_PATTERN = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
+
+
+class Params(BaseModel):
+    """Base for parameter groups: frozen, and unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataParams(Params):
+    """How the moons data set is generated."""
+
+    n_samples: int = Field(100, ge=1)
+    noise: float = Field(0.3, ge=0)
+    random_state: int = 0
+
+
+class SplitParams(Params):
+    """How the data is split into training and validation sets."""
+
+    test_size: float = Field(0.2, gt=0, lt=1)
+    random_state: int = 13
+
+
+class LoaderParams(Params):
+    """How mini-batches are drawn.
+
+    ``seed`` is the chapter's ``torch.manual_seed(13)`` before it builds the loaders.
+    Building them draws nothing and the trainer re-seeds before its first draw, as
+    StepByStep does, so the shuffle order comes from ``training.seed``.
+    """
+
+    batch_size: int = Field(16, ge=1)
+    seed: int = 13
+
+
+class ModelParams(Params):
+    """Which model is built, and the seed of its initial weights."""
+
+    kind: Literal["logistic", "mlp"] = "logistic"
+    hidden_units: int = Field(10, ge=1)
+    seed: int = 42
+
+
+class TrainingParams(Params):
+    """How the model is trained."""
+
+    n_epochs: int = Field(100, ge=1)
+    lr: float = Field(0.1, gt=0)
+    seed: int = 42
+    device: str = "auto"
+
+    @field_validator("device")
+    @classmethod
+    def _known_device(cls, device: str) -> str:
+        """Accept only device names torch understands."""
+        if not DEVICE_PATTERN.fullmatch(device):
+            raise ValueError(
+                f"device {device!r} is not one of auto, cpu, cuda, cuda:N (N a number) or mps"
+            )
+        return device
+
+
+class EvaluationParams(Params):
+    """Thresholds, baselines and figure settings of the evaluation."""
+
+    thresholds: list[float] = Field(default=[0.3, 0.5, 0.7], min_length=1)
+    quirk_thresholds: list[float] = Field(default=[0.4, 0.5, 0.57], min_length=1)
+    curve_thresholds: int = Field(11, ge=2)
+    random_baseline_seed: int = 39
+    plot_sample_size: int = Field(2000, ge=1)
+    plot_seed: int = 0
+    grid_resolution: int = Field(101, ge=2)
+    max_curve_points: int = Field(1000, ge=2)
+
+    @field_validator("thresholds", "quirk_thresholds")
+    @classmethod
+    def _probabilities(cls, thresholds: list[float]) -> list[float]:
+        """Thresholds are probabilities."""
+        outside = [t for t in thresholds if not 0 <= t <= 1]
+        if outside:
+            raise ValueError(f"thresholds must lie in [0, 1]; got {outside}")
+        return thresholds

@@ -1,0 +1,62 @@
+"""Nodes that generate, split and standardize the data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.datasets import make_moons
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+from moons_classifier.params import DataParams, SplitParams
+from moons_classifier.tabular import LABEL, feature_columns
+
+
+def generate_moons(params: DataParams) -> pd.DataFrame:
+    """Two interleaving half circles: features ``x1``, ``x2`` and the class ``y``."""
+    features, labels = make_moons(
+        n_samples=params.n_samples, noise=params.noise, random_state=params.random_state
+    )
+    return pd.DataFrame({"x1": features[:, 0], "x2": features[:, 1], LABEL: labels})
+
+
+def split_data(data: pd.DataFrame, params: SplitParams) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split rows into training and validation sets, as ``train_test_split`` shuffles them."""
+    n_val = int(np.ceil(params.test_size * len(data)))
+    if len(data) - n_val < 2 or n_val < 1:  # noqa: PLR2004
+        raise ValueError(
+            f"split.test_size={params.test_size} on {len(data)} rows leaves "
+            f"{len(data) - n_val} training and {n_val} validation rows; both sets need "
+            "rows. Use more data (data.n_samples) or a test_size nearer 0.5."
+        )
+    train, val = train_test_split(
+        data, test_size=params.test_size, random_state=params.random_state
+    )
+    classes = set(np.unique(train[LABEL]))
+    if classes != {0, 1}:
+        raise ValueError(
+            f"The training split ({len(train)} rows) holds only class(es) {sorted(classes)}; "
+            "logistic regression needs both classes 0 and 1 to learn. Use more data "
+            "(data.n_samples), a smaller split.test_size, or another split.random_state."
+        )
+    return train.reset_index(drop=True), val.reset_index(drop=True)
+
+
+def fit_scaler(train: pd.DataFrame) -> StandardScaler:
+    """Fit a ``StandardScaler`` on the training features only."""
+    return StandardScaler().fit(train[feature_columns(train)].to_numpy())
+
+
+def standardize_splits(
+    train: pd.DataFrame, val: pd.DataFrame, scaler: StandardScaler
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Standardize the features of both splits with the training scaler; labels unchanged."""
+    return standardize(train, scaler), standardize(val, scaler)
+
+
+def standardize(data: pd.DataFrame, scaler: StandardScaler) -> pd.DataFrame:
+    """A copy of ``data`` whose feature columns are standardized with ``scaler``."""
+    columns = feature_columns(data)
+    scaled = data.copy()
+    scaled[columns] = scaler.transform(data[columns].to_numpy())
+    return scaled

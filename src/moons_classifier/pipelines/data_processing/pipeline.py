@@ -1,0 +1,27 @@
+"""Generate the moons, split them and standardize the features."""
+
+from kedro.pipeline import Node, Pipeline
+
+from .nodes import fit_scaler, generate_moons, split_data, standardize_splits
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    """Raw moons -> train/validation split -> scaler -> standardized splits."""
+    return Pipeline(
+        [
+            Node(generate_moons, "params:data", "moons", name="generate_moons"),
+            Node(
+                split_data,
+                ["moons", "params:split"],
+                ["train_split", "validation_split"],
+                name="split_train_validation",
+            ),
+            Node(fit_scaler, "train_split", "scaler", name="fit_scaler_on_train"),
+            Node(
+                standardize_splits,
+                ["train_split", "validation_split", "scaler"],
+                ["train_features", "validation_features"],
+                name="standardize_splits",
+            ),
+        ]
+    )

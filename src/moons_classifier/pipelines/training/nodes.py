@@ -1,0 +1,56 @@
+"""Nodes that build the loaders and the model, and train it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from moons_classifier import models
+from moons_classifier.params import LoaderParams, ModelParams, TrainingParams
+from moons_classifier.tabular import feature_columns, to_tensors
+from moons_classifier.trainer import Trainer, resolve_device
+
+
+def build_loaders(
+    train: pd.DataFrame, val: pd.DataFrame, params: LoaderParams
+) -> tuple[DataLoader, DataLoader]:
+    """DataLoaders over float32 tensors: the training one shuffled, the validation one not."""
+    return (
+        DataLoader(
+            TensorDataset(*to_tensors(train)), batch_size=params.batch_size, shuffle=True
+        ),
+        DataLoader(TensorDataset(*to_tensors(val)), batch_size=params.batch_size),
+    )
+
+
+def build_model(train: pd.DataFrame, params: ModelParams) -> nn.Module:
+    """The configured model, sized to the training features, with seeded initial weights."""
+    return models.build_model(len(feature_columns(train)), params)
+
+
+def train_model(
+    model: nn.Module,
+    train_loader: DataLoader,
+    val_loader: DataLoader,
+    params: TrainingParams,
+) -> tuple[dict[str, torch.Tensor], pd.DataFrame]:
+    """Train ``model`` in place with SGD on BCE-with-logits; its weights and loss history."""
+    device = resolve_device(params.device)
+    trainer = Trainer(
+        model,
+        nn.BCEWithLogitsLoss(),
+        torch.optim.SGD(model.parameters(), lr=params.lr),
+        device,
+    )
+    trainer.fit(train_loader, val_loader, params.n_epochs, seed=params.seed)
+    history = pd.DataFrame(
+        {
+            "epoch": range(1, params.n_epochs + 1),
+            "train_loss": trainer.train_losses,
+            "val_loss": trainer.val_losses,
+        }
+    )
+    state_dict = {name: t.detach().cpu() for name, t in model.state_dict().items()}
+    return state_dict, history

@@ -1,0 +1,131 @@
+"""Axes-level drawing helpers for the chapter's figures (matplotlib's object API only)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+
+from moons_classifier.metrics import confusion_counts, threshold_metrics
+from moons_classifier.tabular import LABEL, feature_columns
+
+CLASS_COLORS = ListedColormap(["#ff7f0e", "#1f77b4"])
+SURFACE_CMAP = "RdBu"
+
+
+def new_figure(n_rows: int, n_cols: int, size: tuple[float, float]) -> tuple[Figure, np.ndarray]:
+    """A figure not registered with pyplot, and its grid of axes."""
+    figure = Figure(figsize=size, layout="constrained")
+    return figure, np.atleast_2d(figure.subplots(n_rows, n_cols, squeeze=False))
+
+
+def stratified_sample(data: pd.DataFrame, size: int, seed: int) -> pd.DataFrame:
+    """At most ``size`` rows, each class keeping its share, drawn reproducibly."""
+    if len(data) <= size:
+        return data
+    rng = np.random.default_rng(seed)
+    labels = data[LABEL].to_numpy()
+    picks = []
+    for value in np.unique(labels):
+        rows = np.flatnonzero(labels == value)
+        count = max(1, round(size * len(rows) / len(labels)))
+        picks.append(rng.choice(rows, size=min(count, len(rows)), replace=False))
+    return data.iloc[np.sort(np.concatenate(picks))]
+
+
+def scatter_classes(ax: Axes, data: pd.DataFrame, title: str) -> None:
+    """Points of a two-feature table colored by class."""
+    x1, x2 = feature_columns(data)[:2]
+    ax.scatter(data[x1], data[x2], c=data[LABEL], cmap=CLASS_COLORS, vmin=0, vmax=1,
+               s=20, edgecolors="k", linewidths=0.3)
+    ax.set(xlabel=x1, ylabel=x2, title=title)
+
+
+def feature_grid(resolution: int, limit: float = 2.25) -> tuple[np.ndarray, np.ndarray]:
+    """A square grid over the standardized feature plane."""
+    axis = np.linspace(-limit, limit, resolution)
+    return np.meshgrid(axis, axis)
+
+
+def draw_contour(
+    ax: Axes,
+    grid: tuple[np.ndarray, np.ndarray],
+    values: np.ndarray,
+    title: str,
+    levels: Sequence[float] | int = 20,
+    boundary: float | None = None,
+) -> None:
+    """A filled contour of ``values`` over ``grid``, optionally with one level drawn as a line."""
+    xx, yy = grid
+    filled = ax.contourf(xx, yy, values, levels=levels, cmap=SURFACE_CMAP, alpha=0.8)
+    ax.figure.colorbar(filled, ax=ax)
+    if boundary is not None:
+        ax.contour(xx, yy, values, levels=[boundary], colors="k", linewidths=1.5)
+    ax.set(xlabel="x1", ylabel="x2", title=title)
+
+
+def draw_probability_line(
+    ax: Axes, labels: np.ndarray, probabilities: np.ndarray, threshold: float,
+    shift: float = 0.04,
+) -> None:
+    """Points on a 0..1 probability axis: negatives above, positives below, threshold dashed."""
+    labels = np.asarray(labels)
+    negatives, positives = probabilities[labels == 0], probabilities[labels == 1]
+    ax.scatter(negatives, np.full_like(negatives, shift), c=CLASS_COLORS(0), s=30,
+               edgecolors="k", linewidths=0.3, label="actual negative")
+    ax.scatter(positives, np.full_like(positives, -shift), c=CLASS_COLORS(1), s=30,
+               edgecolors="k", linewidths=0.3, label="actual positive")
+    ax.axhline(0, color="k", linewidth=1)
+    ax.axvline(threshold, color="k", linestyle="--", linewidth=1)
+    tn, fp, fn, tp = confusion_counts(labels, probabilities, threshold)
+    for x, y, text in ((0.0, 0.8, f"TN {tn}"), (1.0, 0.8, f"FP {fp}"),
+                       (0.0, 0.1, f"FN {fn}"), (1.0, 0.1, f"TP {tp}")):
+        ax.text(x, y, text, transform=ax.transAxes, ha="left" if x == 0 else "right")
+    ax.set(xlim=(-0.05, 1.05), ylim=(-3 * shift, 3 * shift), yticks=[],
+           xlabel="predicted probability", title=f"threshold {threshold}")
+
+
+def draw_roc_pr(
+    roc_ax: Axes, pr_ax: Axes, fpr: np.ndarray, tpr: np.ndarray,
+    recall: np.ndarray, precision: np.ndarray, label: str | None = None,
+    style: str = "-", marker: str | None = None,
+) -> None:
+    """One ROC and one precision-recall line."""
+    roc_ax.plot(fpr, tpr, style, marker=marker, label=label)
+    pr_ax.plot(recall, precision, style, marker=marker, label=label)
+    roc_ax.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC curve",
+               xlim=(-0.05, 1.05), ylim=(-0.05, 1.05))
+    pr_ax.set(xlabel="recall", ylabel="precision", title="precision-recall curve",
+              xlim=(-0.05, 1.05), ylim=(-0.05, 1.05))
+
+
+def draw_threshold_points(
+    roc_ax: Axes, pr_ax: Axes, labels: np.ndarray, probabilities: np.ndarray,
+    thresholds: Sequence[float], joined: bool, annotate: bool,
+) -> None:
+    """ROC and PR points of chosen thresholds, optionally joined and annotated."""
+    points = [threshold_metrics(labels, probabilities, t) for t in thresholds]
+    fpr = np.array([p["fpr"] for p in points], dtype=float)
+    tpr = np.array([p["tpr"] for p in points], dtype=float)
+    precision = np.array([p["precision"] for p in points], dtype=float)
+    recall = np.array([p["recall"] for p in points], dtype=float)
+    draw_roc_pr(roc_ax, pr_ax, fpr, tpr, recall, precision,
+                style="-" if joined else "", marker="o")
+    if annotate:
+        for threshold, x, y, r, p in zip(thresholds, fpr, tpr, recall, precision, strict=True):
+            roc_ax.annotate(f"{threshold:g}", (x, y), textcoords="offset points", xytext=(4, -10))
+            if not np.isnan(p):
+                pr_ax.annotate(f"{threshold:g}", (r, p), textcoords="offset points", xytext=(4, 4))
+
+
+def model_surface(
+    predict: Callable[[np.ndarray], np.ndarray], resolution: int
+) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """The grid and the model's logits over it."""
+    xx, yy = feature_grid(resolution)
+    logits = predict(np.column_stack([xx.ravel(), yy.ravel()])).reshape(xx.shape)
+    return (xx, yy), logits

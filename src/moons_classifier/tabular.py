@@ -1,0 +1,25 @@
+"""Conventions for the project's tables: feature columns and the ``y`` label."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+
+LABEL = "y"
+
+
+def feature_columns(data: pd.DataFrame) -> list[str]:
+    """Every column but the label, in table order."""
+    return [column for column in data.columns if column != LABEL]
+
+
+def to_tensors(data: pd.DataFrame) -> tuple[torch.Tensor, torch.Tensor]:
+    """Float32 features of shape (N, F) and labels of shape (N, 1)."""
+    labels = torch.as_tensor(data[LABEL].to_numpy().reshape(-1, 1)).float()
+    return features_tensor(data), labels
+
+
+def features_tensor(data: pd.DataFrame) -> torch.Tensor:
+    """Float32 features of shape (N, F)."""
+    return torch.as_tensor(data[feature_columns(data)].to_numpy(dtype=np.float64)).float()

@@ -1,0 +1,236 @@
+"""A small trainer in the spirit of the book's StepByStep class."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import (
+    BatchSampler,
+    DataLoader,
+    RandomSampler,
+    SequentialSampler,
+    TensorDataset,
+)
+from torch.utils.data._utils.collate import default_collate
+
+from moons_classifier.models import predict_logits
+
+logger = logging.getLogger(__name__)
+
+Batch = tuple[torch.Tensor, torch.Tensor]
+
+
+def available_devices() -> list[str]:
+    """Names of the devices torch can use on this machine."""
+    devices = ["cpu"]
+    devices += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    if torch.backends.mps.is_available():
+        devices.append("mps")
+    return devices
+
+
+def resolve_device(name: str) -> torch.device:
+    """Turn ``auto``, ``cpu``, ``cuda``, ``cuda:N`` or ``mps`` into an available device."""
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError as error:
+        raise ValueError(
+            f"training.device={name!r} is not a device name; use auto, cpu, cuda, "
+            f"cuda:N or mps (available here: {', '.join(available_devices())})."
+        ) from error
+    usable = device.type == "cpu" or (
+        device.type == "cuda"
+        and torch.cuda.is_available()
+        and (device.index or 0) < torch.cuda.device_count()
+    ) or (device.type == "mps" and torch.backends.mps.is_available())
+    if not usable:
+        raise ValueError(
+            f"training.device={name!r} is not available on this machine "
+            f"(available: {', '.join(available_devices())}). Set training.device to "
+            "one of those, or to auto."
+        )
+    return device
+
+
+def _fast_batches(loader: DataLoader, device: torch.device) -> Iterator[Batch] | None:
+    """Batches of a TensorDataset loader as tensor slices, drawn from torch's RNG as DataLoader draws them.
+
+    Returns None when the loader is not a plain single-process TensorDataset loader.
+    """
+    dataset = loader.dataset
+    sampler = loader.batch_sampler
+    if not (
+        isinstance(dataset, TensorDataset)
+        and len(dataset.tensors) == 2  # noqa: PLR2004
+        and loader.num_workers == 0
+        and loader.generator is None
+        and loader.collate_fn is default_collate
+        and type(sampler) is BatchSampler
+        and (
+            type(sampler.sampler) is SequentialSampler
+            or (
+                type(sampler.sampler) is RandomSampler
+                and not sampler.sampler.replacement
+                and sampler.sampler.generator is None
+                and sampler.sampler.num_samples == len(dataset)
+            )
+        )
+    ):
+        return None
+    n = len(dataset)
+    # DataLoader's iterator draws its base seed first, then RandomSampler its own.
+    torch.empty((), dtype=torch.int64).random_()
+    features, labels = dataset.tensors
+    if isinstance(sampler.sampler, RandomSampler):
+        seed = int(torch.empty((), dtype=torch.int64).random_())
+        order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+        features, labels = features[order], labels[order]
+    features, labels = features.to(device), labels.to(device)
+    size = sampler.batch_size
+    stop = n - n % size if sampler.drop_last else n
+    return ((features[i : i + size], labels[i : i + size]) for i in range(0, stop, size))
+
+
+@dataclass
+class Trainer:
+    """Train a model with mini-batch gradient descent and record per-epoch losses."""
+
+    model: nn.Module
+    loss_fn: nn.Module
+    optimizer: torch.optim.Optimizer
+    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+    train_losses: list[float] = field(default_factory=list)
+    val_losses: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.model.to(self.device)
+        self.loss_fn.to(self.device)
+
+    def _batches(self, loader: DataLoader) -> Iterator[Batch]:
+        """Mini-batches on the trainer's device, in the order the loader would give them."""
+        fast = _fast_batches(loader, self.device)
+        if fast is not None:
+            return fast
+        return ((x.to(self.device), y.to(self.device)) for x, y in loader)
+
+    def _optimizer_step(self) -> None:
+        """Apply the optimizer's update and clear the gradients."""
+        self.optimizer.step()
+        self.optimizer.zero_grad()
+
+    @torch.no_grad()
+    def _sgd_step(self) -> None:
+        """Apply plain SGD's update ``p.add_(p.grad, alpha=-lr)`` and clear the gradients.
+
+        This is the arithmetic ``torch.optim.SGD.step`` does without momentum, weight
+        decay, Nesterov or maximize, minus its per-step bookkeeping, which costs more
+        than the arithmetic on small batches.
+        """
+        for group in self.optimizer.param_groups:
+            for param in group["params"]:
+                if param.grad is not None:
+                    param.add_(param.grad, alpha=-group["lr"])
+                    param.grad = None
+
+    def _is_plain_sgd(self) -> bool:
+        """Whether the optimizer is SGD whose update is ``p -= lr * grad``."""
+        return (
+            type(self.optimizer) is torch.optim.SGD
+            and not self.optimizer._optimizer_step_pre_hooks
+            and not self.optimizer._optimizer_step_post_hooks
+            and all(
+                group["momentum"] == 0
+                and group["weight_decay"] == 0
+                and not group["maximize"]
+                and not group["nesterov"]
+                for group in self.optimizer.param_groups
+            )
+        )
+
+    def _train_epoch(self, loader: DataLoader) -> float:
+        """One pass of gradient steps over the training loader; the mean batch loss."""
+        step = self._sgd_step if self._is_plain_sgd() else self._optimizer_step
+        self.model.train()
+        losses = []
+        for features, labels in self._batches(loader):
+            loss = self.loss_fn(self.model(features), labels)
+            loss.backward()
+            step()
+            losses.append(loss.detach())
+        return float(np.mean(torch.stack(losses).double().cpu().numpy()))
+
+    @torch.no_grad()
+    def _validate_epoch(self, loader: DataLoader) -> float:
+        """The mean batch loss over the validation loader, in eval mode."""
+        self.model.eval()
+        losses = [
+            self.loss_fn(self.model(features), labels)
+            for features, labels in self._batches(loader)
+        ]
+        return float(np.mean(torch.stack(losses).double().cpu().numpy()))
+
+    def fit(
+        self,
+        train_loader: DataLoader,
+        val_loader: DataLoader | None,
+        n_epochs: int,
+        seed: int = 42,
+    ) -> None:
+        """Train for ``n_epochs``, drawing shuffles from torch's CPU RNG seeded with ``seed``.
+
+        As the book's StepByStep, it re-seeds before training; unlike it, the caller's
+        RNG state is restored afterwards.
+        """
+        with (
+            torch.random.fork_rng(devices=[]),
+            torch.backends.cudnn.flags(enabled=True, benchmark=False, deterministic=True),
+        ):
+            torch.default_generator.manual_seed(seed)
+            for epoch in range(1, n_epochs + 1):
+                self.train_losses.append(self._train_epoch(train_loader))
+                if val_loader is not None:
+                    self.val_losses.append(self._validate_epoch(val_loader))
+                self._log_epoch(epoch, n_epochs)
+
+    def _log_epoch(self, epoch: int, n_epochs: int) -> None:
+        """Log one epoch's losses."""
+        val = f", val loss {self.val_losses[-1]:.6f}" if self.val_losses else ""
+        logger.info(
+            "epoch %d/%d: train loss %.6f%s", epoch, n_epochs, self.train_losses[-1], val
+        )
+
+    def predict(self, features: torch.Tensor) -> torch.Tensor:
+        """Logits for ``features`` in eval mode, on the CPU."""
+        return predict_logits(self.model, features, self.device)
+
+    def save_checkpoint(self, path: str | Path) -> None:
+        """Save model and optimizer state and the loss history."""
+        torch.save(
+            {
+                "model": self.model.state_dict(),
+                "optimizer": self.optimizer.state_dict(),
+                "train_losses": self.train_losses,
+                "val_losses": self.val_losses,
+            },
+            path,
+        )
+
+    def load_checkpoint(self, path: str | Path) -> None:
+        """Restore what ``save_checkpoint`` saved, without executing pickled code."""
+        checkpoint = torch.load(path, map_location=self.device, weights_only=True)
+        self.model.load_state_dict(checkpoint["model"])
+        self.optimizer.load_state_dict(checkpoint["optimizer"])
+        self.train_losses = list(checkpoint["train_losses"])
+        self.val_losses = list(checkpoint["val_losses"])
