@@ -75,9 +75,9 @@ def draw_probability_line(
     """Points on a 0..1 probability axis: negatives above, positives below, threshold dashed."""
     labels = np.asarray(labels)
     negatives, positives = probabilities[labels == 0], probabilities[labels == 1]
-    ax.scatter(negatives, np.full_like(negatives, shift), c=CLASS_COLORS(0), s=30,
+    ax.scatter(negatives, np.full_like(negatives, shift), color=CLASS_COLORS(0), s=30,
                edgecolors="k", linewidths=0.3, label="actual negative")
-    ax.scatter(positives, np.full_like(positives, -shift), c=CLASS_COLORS(1), s=30,
+    ax.scatter(positives, np.full_like(positives, -shift), color=CLASS_COLORS(1), s=30,
                edgecolors="k", linewidths=0.3, label="actual positive")
     ax.axhline(0, color="k", linewidth=1)
     ax.axvline(threshold, color="k", linestyle="--", linewidth=1)

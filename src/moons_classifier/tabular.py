@@ -14,6 +14,15 @@ def feature_columns(data: pd.DataFrame) -> list[str]:
     return [column for column in data.columns if column != LABEL]
 
 
+def feature_matrix(data: pd.DataFrame) -> np.ndarray:
+    """The feature columns as a row-major float64 array, laid out as make_moons returns it.
+
+    The layout matters: numpy sums rows and columns in a different order otherwise, and
+    the scaler's statistics would differ from the chapter's in the last bit.
+    """
+    return np.ascontiguousarray(data[feature_columns(data)].to_numpy(dtype=np.float64))
+
+
 def to_tensors(data: pd.DataFrame) -> tuple[torch.Tensor, torch.Tensor]:
     """Float32 features of shape (N, F) and labels of shape (N, 1)."""
     labels = torch.as_tensor(data[LABEL].to_numpy().reshape(-1, 1)).float()
@@ -22,4 +31,4 @@ def to_tensors(data: pd.DataFrame) -> tuple[torch.Tensor, torch.Tensor]:
 
 def features_tensor(data: pd.DataFrame) -> torch.Tensor:
     """Float32 features of shape (N, F)."""
-    return torch.as_tensor(data[feature_columns(data)].to_numpy(dtype=np.float64)).float()
+    return torch.as_tensor(feature_matrix(data)).float()

@@ -9,7 +9,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from moons_classifier.params import DataParams, SplitParams
-from moons_classifier.tabular import LABEL, feature_columns
+from moons_classifier.tabular import LABEL, feature_columns, feature_matrix
 
 
 def generate_moons(params: DataParams) -> pd.DataFrame:
@@ -44,7 +44,7 @@ def split_data(data: pd.DataFrame, params: SplitParams) -> tuple[pd.DataFrame, p
 
 def fit_scaler(train: pd.DataFrame) -> StandardScaler:
     """Fit a ``StandardScaler`` on the training features only."""
-    return StandardScaler().fit(train[feature_columns(train)].to_numpy())
+    return StandardScaler().fit(feature_matrix(train))
 
 
 def standardize_splits(
@@ -58,5 +58,5 @@ def standardize(data: pd.DataFrame, scaler: StandardScaler) -> pd.DataFrame:
     """A copy of ``data`` whose feature columns are standardized with ``scaler``."""
     columns = feature_columns(data)
     scaled = data.copy()
-    scaled[columns] = scaler.transform(data[columns].to_numpy())
+    scaled[columns] = scaler.transform(feature_matrix(data))
     return scaled
