@@ -100,7 +100,7 @@ def book_loaders(
     )
 
 
-def run_book(  # noqa: PLR0913
+def run_book(
     n_samples: int = 100,
     noise: float = 0.3,
     data_seed: int = 0,

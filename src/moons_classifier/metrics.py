@@ -82,3 +82,47 @@ def thin_curve(x: np.ndarray, y: np.ndarray, max_points: int) -> tuple[np.ndarra
         return x, y
     keep = np.unique(np.linspace(0, len(x) - 1, max_points).round().astype(int))
     return x[keep], y[keep]
+
+
+def threshold_candidates(labels: np.ndarray, probabilities: np.ndarray) -> dict[str, np.ndarray]:
+    """Every distinct threshold, highest first, with its TPR, FPR, precision and F1."""
+    order = np.argsort(-np.asarray(probabilities), kind="stable")
+    ranked = np.asarray(probabilities)[order]
+    actual = np.asarray(labels)[order].astype(bool)
+    last_of_each = np.r_[np.flatnonzero(np.diff(ranked)), len(ranked) - 1]
+    tp = np.cumsum(actual)[last_of_each]
+    fp = np.cumsum(~actual)[last_of_each]
+    n_pos, n_neg = int(actual.sum()), int((~actual).sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tpr = tp / n_pos if n_pos else np.full(len(tp), np.nan)
+        fpr = fp / n_neg if n_neg else np.full(len(fp), np.nan)
+        precision = tp / (tp + fp)
+        f1 = 2 * precision * tpr / (precision + tpr)
+    return {"threshold": ranked[last_of_each], "tpr": tpr, "fpr": fpr,
+            "precision": precision, "f1": np.nan_to_num(f1, nan=0.0)}
+
+
+def select_threshold(
+    labels: np.ndarray, probabilities: np.ndarray, criterion: object
+) -> float | None:
+    """The threshold that best meets ``criterion`` on these labels; None if none meets it.
+
+    ``criterion`` is ``"f1"``, ``"youden"`` (TPR - FPR), or an object with
+    ``min_precision`` or ``min_recall``. Ties go to the highest threshold.
+    """
+    c = threshold_candidates(labels, probabilities)
+    if criterion == "f1":
+        score, allowed = c["f1"], np.ones(len(c["f1"]), dtype=bool)
+    elif criterion == "youden":
+        score, allowed = c["tpr"] - c["fpr"], np.ones(len(c["tpr"]), dtype=bool)
+    elif hasattr(criterion, "min_precision"):
+        score, allowed = c["tpr"], c["precision"] >= criterion.min_precision
+    elif hasattr(criterion, "min_recall"):
+        score, allowed = c["precision"], c["tpr"] >= criterion.min_recall
+    else:
+        raise ValueError(f"Unknown threshold criterion {criterion!r}")
+    allowed &= ~np.isnan(score)
+    if not allowed.any():
+        return None
+    best = np.flatnonzero(allowed)[np.argmax(score[allowed])]
+    return float(c["threshold"][best])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -17,11 +17,12 @@ class Params(BaseModel):
 
 
 class DataParams(Params):
-    """How the moons data set is generated."""
+    """How the moons data set is generated, and optionally made imbalanced."""
 
     n_samples: int = Field(100, ge=1)
     noise: float = Field(0.3, ge=0)
     random_state: int = 0
+    positive_fraction: float | None = Field(None, gt=0, lt=1)
 
 
 class SplitParams(Params):
@@ -58,6 +59,7 @@ class TrainingParams(Params):
     lr: float = Field(0.1, gt=0)
     seed: int = 42
     device: str = "auto"
+    pos_weight: Literal["balanced"] | Annotated[float, Field(gt=0)] | None = None
 
     @field_validator("device")
     @classmethod
@@ -70,9 +72,25 @@ class TrainingParams(Params):
         return device
 
 
+class MinPrecision(Params):
+    """Pick the threshold with the best recall among those reaching this precision."""
+
+    min_precision: float = Field(gt=0, le=1)
+
+
+class MinRecall(Params):
+    """Pick the threshold with the best precision among those reaching this recall."""
+
+    min_recall: float = Field(gt=0, le=1)
+
+
+ThresholdCriterion = Literal["f1", "youden"] | MinPrecision | MinRecall
+
+
 class EvaluationParams(Params):
     """Thresholds, baselines and figure settings of the evaluation."""
 
+    threshold_selection: ThresholdCriterion = "f1"
     thresholds: list[float] = Field(default=[0.3, 0.5, 0.7], min_length=1)
     quirk_thresholds: list[float] = Field(default=[0.4, 0.5, 0.57], min_length=1)
     curve_thresholds: int = Field(11, ge=2)
@@ -90,3 +108,9 @@ class EvaluationParams(Params):
         if outside:
             raise ValueError(f"thresholds must lie in [0, 1]; got {outside}")
         return thresholds
+
+
+class InferenceParams(Params):
+    """How new points are classified: a fixed threshold, or the evaluation's selected one."""
+
+    threshold: float | None = Field(None, ge=0, le=1)

@@ -6,11 +6,9 @@ from kedro.pipeline import Pipeline
 
 
 def register_pipelines() -> dict[str, Pipeline]:
-    """Register the project's pipelines.
-
-    Returns:
-        A mapping from pipeline names to ``Pipeline`` objects.
-    """
+    """Every pipeline by name; ``__default__`` trains and evaluates, inference runs on demand."""
     pipelines = find_pipelines(raise_errors=True)
-    pipelines["__default__"] = sum(pipelines.values())
+    pipelines["__default__"] = sum(
+        pipeline for name, pipeline in pipelines.items() if name != "inference"
+    )
     return pipelines

@@ -20,6 +20,27 @@ def generate_moons(params: DataParams) -> pd.DataFrame:
     return pd.DataFrame({"x1": features[:, 0], "x2": features[:, 1], LABEL: labels})
 
 
+def subsample_positives(data: pd.DataFrame, params: DataParams) -> pd.DataFrame:
+    """Drop positives at random until they make up ``params.positive_fraction`` of the rows.
+
+    Without a ``positive_fraction`` the data is returned as generated.
+    """
+    if params.positive_fraction is None:
+        return data
+    positives = np.flatnonzero(data[LABEL].to_numpy() == 1)
+    n_neg = len(data) - len(positives)
+    wanted = round(params.positive_fraction * n_neg / (1 - params.positive_fraction))
+    if wanted > len(positives) or wanted < 1:
+        raise ValueError(
+            f"data.positive_fraction={params.positive_fraction} needs {wanted} positives "
+            f"beside {n_neg} negatives, but the data has {len(positives)}. Choose a "
+            "fraction at or below the generated share of positives, or more data."
+        )
+    rng = np.random.default_rng(params.random_state)
+    dropped = rng.choice(positives, size=len(positives) - wanted, replace=False)
+    return data.drop(index=data.index[dropped]).reset_index(drop=True)
+
+
 def split_data(data: pd.DataFrame, params: SplitParams) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split rows into training and validation sets, as ``train_test_split`` shuffles them."""
     n_val = int(np.ceil(params.test_size * len(data)))
@@ -43,8 +64,10 @@ def split_data(data: pd.DataFrame, params: SplitParams) -> tuple[pd.DataFrame, p
 
 
 def fit_scaler(train: pd.DataFrame) -> StandardScaler:
-    """Fit a ``StandardScaler`` on the training features only."""
-    return StandardScaler().fit(feature_matrix(train))
+    """Fit a ``StandardScaler`` on the training features only, remembering their names."""
+    scaler = StandardScaler().fit(feature_matrix(train))
+    scaler.feature_names_in_ = np.asarray(feature_columns(train), dtype=object)
+    return scaler
 
 
 def standardize_splits(
@@ -58,5 +81,5 @@ def standardize(data: pd.DataFrame, scaler: StandardScaler) -> pd.DataFrame:
     """A copy of ``data`` whose feature columns are standardized with ``scaler``."""
     columns = feature_columns(data)
     scaled = data.copy()
-    scaled[columns] = scaler.transform(feature_matrix(data))
+    scaled[columns] = scaler.transform(data[columns])
     return scaled

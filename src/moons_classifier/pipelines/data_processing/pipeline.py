@@ -2,7 +2,13 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from .nodes import fit_scaler, generate_moons, split_data, standardize_splits
+from .nodes import (
+    fit_scaler,
+    generate_moons,
+    split_data,
+    standardize_splits,
+    subsample_positives,
+)
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -11,8 +17,14 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(generate_moons, "params:data", "moons", name="generate_moons"),
             Node(
+                subsample_positives,
+                ["moons", "params:data"],
+                "raw_data",
+                name="subsample_positives",
+            ),
+            Node(
                 split_data,
-                ["moons", "params:split"],
+                ["raw_data", "params:split"],
                 ["train_split", "validation_split"],
                 name="split_train_validation",
             ),

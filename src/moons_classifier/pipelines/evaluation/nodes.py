@@ -14,6 +14,7 @@ from moons_classifier.metrics import (
     areas_under_curves,
     random_probabilities,
     roc_pr_curves,
+    select_threshold,
     thin_curve,
     threshold_metrics,
 )
@@ -51,13 +52,19 @@ def compute_metrics(
     loss_history: pd.DataFrame,
     params: EvaluationParams,
 ) -> dict[str, object]:
-    """Sizes, final losses, AUCs, a random baseline and per-threshold metrics."""
+    """Sizes, class balance, final losses, AUCs, a random baseline, per-threshold metrics
+    and the operating threshold the configured criterion selects."""
     labels = predictions[LABEL].to_numpy()
     probabilities = predictions["probability"].to_numpy()
     random_baseline = random_probabilities(len(labels), params.random_baseline_seed)
     return {
         "n_train": len(train),
         "n_val": len(predictions),
+        "class_balance": {
+            "train_positive_rate": float(train[LABEL].mean()),
+            "val_positive_rate": float(labels.mean()),
+        },
+        "pr_baseline": float(labels.mean()),
         "final_train_loss": float(loss_history["train_loss"].iloc[-1]),
         "final_val_loss": float(loss_history["val_loss"].iloc[-1]),
         **areas_under_curves(labels, probabilities),
@@ -65,6 +72,24 @@ def compute_metrics(
         "thresholds": {
             str(t): threshold_metrics(labels, probabilities, t) for t in params.thresholds
         },
+        "selected_threshold": _selected_threshold(labels, probabilities, params),
+    }
+
+
+def _selected_threshold(
+    labels: np.ndarray, probabilities: np.ndarray, params: EvaluationParams
+) -> dict[str, object]:
+    """The criterion, the threshold it picks on the validation set and its metrics."""
+    criterion = params.threshold_selection
+    described = criterion if isinstance(criterion, str) else criterion.model_dump()
+    threshold = select_threshold(labels, probabilities, criterion)
+    if threshold is None:
+        logger.warning("No threshold meets %s on the validation set; none selected.", described)
+        return {"criterion": described, "threshold": None, "metrics": None}
+    return {
+        "criterion": described,
+        "threshold": threshold,
+        "metrics": threshold_metrics(labels, probabilities, threshold),
     }
 
 
@@ -164,13 +189,26 @@ def plot_probability_lines(
     return figure
 
 
-def plot_tradeoffs(predictions: pd.DataFrame, params: EvaluationParams) -> Figure:
-    """ROC and PR points at the chosen thresholds, then at evenly spaced ones, joined."""
+def plot_tradeoffs(
+    predictions: pd.DataFrame, metrics: dict, params: EvaluationParams
+) -> Figure:
+    """ROC and PR points at the chosen thresholds and the selected one, then at evenly
+    spaced thresholds, joined."""
     labels = predictions[LABEL].to_numpy()
     probabilities = predictions["probability"].to_numpy()
     figure, axes = plotting.new_figure(2, 2, (10, 9))
     plotting.draw_threshold_points(axes[0, 0], axes[0, 1], labels, probabilities,
                                    params.thresholds, joined=False, annotate=True)
+    selected = metrics["selected_threshold"]
+    if selected["threshold"] is not None:
+        chosen = selected["metrics"]
+        axes[0, 0].plot(chosen["fpr"], chosen["tpr"], "r*", markersize=14,
+                        label=f"selected ({selected['threshold']:.3f})")
+        if chosen["precision"] is not None:
+            axes[0, 1].plot(chosen["recall"], chosen["precision"], "r*", markersize=14,
+                            label=f"selected ({selected['threshold']:.3f})")
+        for ax in axes[0]:
+            ax.legend(loc="lower right")
     evenly = np.linspace(0, 1, params.curve_thresholds).round(6).tolist()
     plotting.draw_threshold_points(axes[1, 0], axes[1, 1], labels, probabilities,
                                    evenly, joined=True, annotate=True)

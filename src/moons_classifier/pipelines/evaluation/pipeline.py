@@ -1,6 +1,8 @@
-"""Score the validation set, compute the metrics and draw the chapter's figures."""
+"""Score the validation set, compute the metrics and draw the chapter's figures, per model."""
 
 from kedro.pipeline import Node, Pipeline
+
+from moons_classifier.pipelines import MODEL_NAMESPACES
 
 from .nodes import (
     compute_metrics,
@@ -16,7 +18,7 @@ from .nodes import (
 )
 
 
-def create_pipeline(**kwargs) -> Pipeline:
+def template() -> Pipeline:
     """Trained weights and standardized splits -> predictions, metrics and figures."""
     return Pipeline(
         [
@@ -32,12 +34,6 @@ def create_pipeline(**kwargs) -> Pipeline:
                  "params:evaluation"],
                 "metrics",
                 name="compute_metrics",
-            ),
-            Node(
-                plot_data,
-                ["train_features", "validation_features", "params:evaluation"],
-                "data_figure",
-                name="plot_data",
             ),
             Node(plot_losses, "loss_history", "losses_figure", name="plot_losses"),
             Node(
@@ -62,7 +58,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 plot_tradeoffs,
-                ["validation_predictions", "params:evaluation"],
+                ["validation_predictions", "metrics", "params:evaluation"],
                 "tradeoffs_figure",
                 name="plot_threshold_tradeoffs",
             ),
@@ -84,6 +80,33 @@ def create_pipeline(**kwargs) -> Pipeline:
                 "best_worst_curves_figure",
                 name="plot_best_and_worst_curves",
             ),
+        ]
+    )
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    """The data figure, then one evaluation instance per model."""
+    data_figure = Pipeline(
+        [
+            Node(
+                plot_data,
+                ["train_features", "validation_features", "params:evaluation"],
+                "data_figure",
+                name="plot_data",
+            )
         ],
         tags="evaluation",
+    )
+    return sum(
+        (
+            Pipeline(
+                template(),
+                namespace=namespace,
+                inputs={"train_features", "validation_features"},
+                parameters={"params:evaluation"},
+                tags=["evaluation", namespace],
+            )
+            for namespace in MODEL_NAMESPACES
+        ),
+        data_figure,
     )

@@ -30,6 +30,19 @@ def build_model(train: pd.DataFrame, params: ModelParams) -> nn.Module:
     return models.build_model(len(feature_columns(train)), params)
 
 
+def positive_weight(
+    train_loader: DataLoader, pos_weight: str | float | None
+) -> torch.Tensor | None:
+    """The loss weight of positives: ``n_neg / n_pos`` of the training set when balanced."""
+    if pos_weight is None:
+        return None
+    if pos_weight != "balanced":
+        return torch.tensor([float(pos_weight)])
+    labels = train_loader.dataset.tensors[1]
+    n_pos = (labels == 1).sum().float()
+    return ((labels == 0).sum().float() / n_pos).view(1)
+
+
 def train_model(
     model: nn.Module,
     train_loader: DataLoader,
@@ -40,7 +53,7 @@ def train_model(
     device = resolve_device(params.device)
     trainer = Trainer(
         model,
-        nn.BCEWithLogitsLoss(),
+        nn.BCEWithLogitsLoss(pos_weight=positive_weight(train_loader, params.pos_weight)),
         torch.optim.SGD(model.parameters(), lr=params.lr),
         device,
     )

@@ -1,11 +1,13 @@
-"""Build the loaders and the model, and train it on the configured device."""
+"""Build the loaders and the model, and train it on the configured device, per model."""
 
 from kedro.pipeline import Node, Pipeline
+
+from moons_classifier.pipelines import MODEL_NAMESPACES
 
 from .nodes import build_loaders, build_model, train_model
 
 
-def create_pipeline(**kwargs) -> Pipeline:
+def template() -> Pipeline:
     """Standardized splits -> loaders and initial model -> trained weights and losses."""
     return Pipeline(
         [
@@ -15,14 +17,34 @@ def create_pipeline(**kwargs) -> Pipeline:
                 ["train_loader", "validation_loader"],
                 name="build_data_loaders",
             ),
-            Node(build_model, ["train_features", "params:model"], "initial_model",
-                 name="build_initial_model"),
+            Node(
+                build_model,
+                ["train_features", "params:model"],
+                "initial_model",
+                name="build_initial_model",
+            ),
             Node(
                 train_model,
                 ["initial_model", "train_loader", "validation_loader", "params:training"],
                 ["model_state_dict", "loss_history"],
                 name="train_model",
             ),
-        ],
-        tags="training",
+        ]
+    )
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    """One training instance per model; loaders and training settings are shared."""
+    return sum(
+        (
+            Pipeline(
+                template(),
+                namespace=namespace,
+                inputs={"train_features", "validation_features"},
+                parameters={"params:loaders", "params:training"},
+                tags=["training", namespace],
+            )
+            for namespace in MODEL_NAMESPACES
+        ),
+        Pipeline([]),
     )

@@ -1,0 +1,1 @@
+"""Benchmarks: the trainer against the book's loop, and ``kedro run`` against a plain script."""

@@ -1,0 +1,154 @@
+"""The project's Trainer against the book's training loop, on the same data in one process.
+
+Run from the repository root: ``python -m benchmarks.train_speed [--device cuda]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from sklearn.datasets import make_moons
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+from torch import nn
+from torch.utils.data import DataLoader
+
+from moons_classifier.trainer import Trainer, resolve_device
+from tests.book_reference import book_loaders, book_model, book_train
+
+LR = 0.1
+
+
+@dataclass(frozen=True)
+class Case:
+    """One benchmark configuration."""
+
+    n_samples: int
+    batch_size: int
+    n_epochs: int
+
+
+CASES = (Case(100, 16, 100), Case(1_000_000, 16, 1), Case(1_000_000, 4096, 1))
+
+
+@dataclass
+class Result:
+    """Trained weights, losses and the best wall time of one training loop."""
+
+    state_dict: dict[str, torch.Tensor]
+    train_losses: list[float]
+    val_losses: list[float]
+    seconds: float
+
+
+def moons_loaders(n_samples: int, batch_size: int) -> tuple[DataLoader, DataLoader]:
+    """The chapter's data preparation at ``n_samples`` points, as the book's loaders."""
+    x, y = make_moons(n_samples=n_samples, noise=0.3, random_state=0)
+    x_train, x_val, y_train, y_val = train_test_split(x, y, test_size=0.2, random_state=13)
+    scaler = StandardScaler().fit(x_train)
+    return book_loaders(
+        scaler.transform(x_train), y_train, scaler.transform(x_val), y_val, batch_size
+    )
+
+
+def timed(train: Callable[[nn.Module], tuple[list[float], list[float]]], repeats: int) -> Result:
+    """Train a fresh book model ``repeats`` times; the last run's results, the best time."""
+    best = float("inf")
+    for _ in range(repeats):
+        model = book_model()
+        start = time.perf_counter()
+        train_losses, val_losses = train(model)
+        best = min(best, time.perf_counter() - start)
+    state = {name: t.detach().cpu().clone() for name, t in model.state_dict().items()}
+    return Result(state, [float(v) for v in train_losses], [float(v) for v in val_losses], best)
+
+
+def book(loaders: tuple[DataLoader, DataLoader], case: Case, repeats: int) -> Result:
+    """The book's loop on the CPU."""
+    return timed(lambda model: book_train(model, *loaders, case.n_epochs, LR), repeats)
+
+
+def project(
+    loaders: tuple[DataLoader, DataLoader], case: Case, device: torch.device, repeats: int
+) -> Result:
+    """The project's Trainer with the book's loss and optimizer."""
+
+    def train(model: nn.Module) -> tuple[list[float], list[float]]:
+        trainer = Trainer(
+            model, nn.BCEWithLogitsLoss(), torch.optim.SGD(model.parameters(), lr=LR), device
+        )
+        trainer.fit(*loaders, case.n_epochs)
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        return trainer.train_losses, trainer.val_losses
+
+    return timed(train, repeats)
+
+
+def identical(reference: Result, result: Result) -> bool:
+    """Whether weights and every epoch's losses are bit-identical."""
+    return (
+        reference.state_dict.keys() == result.state_dict.keys()
+        and all(torch.equal(reference.state_dict[k], result.state_dict[k])
+                for k in reference.state_dict)
+        and reference.train_losses == result.train_losses
+        and reference.val_losses == result.val_losses
+    )
+
+
+def close(reference: Result, result: Result) -> bool:
+    """Whether weights and losses agree to float32 round-off."""
+    return all(
+        torch.allclose(reference.state_dict[k], result.state_dict[k], rtol=1e-4, atol=1e-6)
+        for k in reference.state_dict
+    ) and np.allclose(
+        reference.train_losses + reference.val_losses,
+        result.train_losses + result.val_losses,
+        rtol=1e-4,
+    )
+
+
+def main() -> None:
+    """Run every case, check the results agree and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cpu", help="the Trainer's device (cpu, cuda, ...)")
+    parser.add_argument("--repeats", type=int, default=3, help="Trainer runs per case (best kept)")
+    args = parser.parse_args()
+    device = resolve_device(args.device)
+    torch.set_num_threads(1)
+    exact = device.type == "cpu"
+    print(
+        f"torch {torch.__version__}, 1 CPU thread, Trainer on {device}; book loop on cpu, "
+        f"timed once; Trainer best of {args.repeats}.\n"
+        "points/s: every point passes once per epoch (training or validation).\n"
+    )
+    header = (
+        f"| {'points':>9} | {'epochs':>6} | {'batch':>5} | {'book points/s':>13} | "
+        f"{'Trainer points/s':>16} | {'speedup':>7} | {'identical' if exact else 'allclose':>9} |"
+    )
+    print(header)
+    print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
+    for case in CASES:
+        loaders = moons_loaders(case.n_samples, case.batch_size)
+        reference = book(loaders, case, repeats=1)
+        result = project(loaders, case, device, args.repeats)
+        agree = identical(reference, result) if exact else close(reference, result)
+        work = case.n_samples * case.n_epochs
+        print(
+            f"| {case.n_samples:>9,} | {case.n_epochs:>6} | {case.batch_size:>5} | "
+            f"{work / reference.seconds:>13,.0f} | {work / result.seconds:>16,.0f} | "
+            f"{reference.seconds / result.seconds:>6.1f}x | {'yes' if agree else 'NO':>9} |",
+            flush=True,
+        )
+        if exact and not agree:
+            raise SystemExit(f"the Trainer's results differ from the book's loop for {case}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""Score a CSV of new points with each persisted model."""
+
+from kedro.pipeline import Node, Pipeline
+
+from moons_classifier.pipelines import MODEL_NAMESPACES
+
+from .nodes import check_inference_input, score_points
+
+
+def template() -> Pipeline:
+    """New points, scaler and trained weights -> probability and class per row."""
+    return Pipeline(
+        [
+            Node(
+                score_points,
+                ["checked_inference_input", "scaler", "model_state_dict", "metrics",
+                 "params:model", "params:inference"],
+                "inference_predictions",
+                name="score_new_points",
+            )
+        ]
+    )
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    """Check the input once, then score it with every model."""
+    checks = Pipeline(
+        [
+            Node(
+                check_inference_input,
+                ["inference_input", "scaler"],
+                "checked_inference_input",
+                name="check_inference_input",
+            )
+        ]
+    )
+    return sum(
+        (
+            Pipeline(
+                template(),
+                namespace=namespace,
+                inputs={"checked_inference_input", "scaler"},
+                parameters={"params:inference"},
+                tags=["inference", namespace],
+            )
+            for namespace in MODEL_NAMESPACES
+        ),
+        checks,
+    )
