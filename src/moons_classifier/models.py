@@ -8,12 +8,12 @@ import torch
 from torch import nn
 
 from moons_classifier.params import ModelParams
+from moons_classifier.seeding import seeded_torch
 
 
 def build_model(n_features: int, params: ModelParams) -> nn.Sequential:
     """A freshly initialised model producing one logit per row, seeded by ``params.seed``."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(params.seed)
+    with seeded_torch(params.seed):
         model = nn.Sequential()
         if params.kind == "logistic":
             model.add_module("linear", nn.Linear(n_features, 1))
