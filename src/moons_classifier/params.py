@@ -17,11 +17,14 @@ class Params(BaseModel):
 
 
 class DataParams(Params):
-    """How the moons data set is generated, and optionally made imbalanced."""
+    """Where the data comes from (generated moons or the ``source_table`` entry), and its balance."""
 
+    source: Literal["moons", "table"] = "moons"
     n_samples: int = Field(100, ge=1)
     noise: float = Field(0.3, ge=0)
     random_state: int = 0
+    label_column: str = "target"
+    feature_columns: list[str] | None = None
     positive_fraction: float | None = Field(None, gt=0, lt=1)
 
 

@@ -20,6 +20,36 @@ def generate_moons(params: DataParams) -> pd.DataFrame:
     return pd.DataFrame({"x1": features[:, 0], "x2": features[:, 1], LABEL: labels})
 
 
+def select_source(moons: pd.DataFrame, table: pd.DataFrame, params: DataParams) -> pd.DataFrame:
+    """The moons, or the user's table with its label renamed ``y``, per ``data.source``."""
+    if params.source == "moons":
+        return moons
+    if params.label_column not in table.columns:
+        raise ValueError(
+            f"data.label_column={params.label_column!r} is not a column of the source table "
+            f"(columns: {list(table.columns)}). Set data.label_column to the 0/1 label column."
+        )
+    features = params.feature_columns or [c for c in table.columns if c != params.label_column]
+    missing = [c for c in features if c not in table.columns]
+    non_numeric = [c for c in features if c in table.columns
+                   and not pd.api.types.is_numeric_dtype(table[c])]
+    if missing or non_numeric:
+        raise ValueError(
+            f"data.feature_columns must name numeric columns of the source table; missing: "
+            f"{missing}, not numeric: {non_numeric}. Fix the list or the table."
+        )
+    labels = table[params.label_column]
+    if not labels.isin([0, 1]).all():
+        raise ValueError(
+            f"The label column {params.label_column!r} must hold only 0 and 1; found "
+            f"{sorted(labels.dropna().unique().tolist())[:5]}."
+        )
+    if not np.isfinite(table[features].to_numpy(dtype=np.float64)).all():
+        raise ValueError("The source table's feature columns hold missing or infinite values.")
+    return pd.DataFrame({**{c: table[c].astype(np.float64) for c in features},
+                         LABEL: labels.astype(int)})
+
+
 def subsample_positives(data: pd.DataFrame, params: DataParams) -> pd.DataFrame:
     """Drop positives at random until they make up ``params.positive_fraction`` of the rows.
 

@@ -5,6 +5,7 @@ from kedro.pipeline import Node, Pipeline
 from .nodes import (
     fit_scaler,
     generate_moons,
+    select_source,
     split_data,
     standardize_splits,
     subsample_positives,
@@ -17,8 +18,14 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(generate_moons, "params:data", "moons", name="generate_moons"),
             Node(
+                select_source,
+                ["moons", "source_table", "params:data"],
+                "source_data",
+                name="select_data_source",
+            ),
+            Node(
                 subsample_positives,
-                ["moons", "params:data"],
+                ["source_data", "params:data"],
                 "raw_data",
                 name="subsample_positives",
             ),
