@@ -12,10 +12,11 @@ from kedro.framework.startup import bootstrap_project
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PROJECT_FILES = ("conf", "pyproject.toml", ".telemetry", "notebooks")
+SHIPPED_DATA = ("data/01_raw/inference_input.csv", "data/01_raw/breast_cancer.csv")
 
 
 def copy_project(destination: Path) -> Path:
-    """Copy the project's configuration into ``destination``, with an empty ``data/``."""
+    """Copy the project's configuration and shipped inputs into ``destination``; no outputs."""
     for name in PROJECT_FILES:
         source = PROJECT_ROOT / name
         if source.is_dir():
@@ -24,7 +25,9 @@ def copy_project(destination: Path) -> Path:
             shutil.copy2(source, destination / name)
     (destination / "conf" / "local").mkdir(exist_ok=True)
     (destination / "src").mkdir()  # the package itself is imported from the install
-    (destination / "data").mkdir()
+    for name in SHIPPED_DATA:
+        (destination / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(PROJECT_ROOT / name, destination / name)
     return destination
 
 
