@@ -62,8 +62,15 @@ def roc_pr_curves(
     }
 
 
-def areas_under_curves(labels: np.ndarray, probabilities: np.ndarray) -> dict[str, float]:
-    """AUROC and AUPR as the chapter computes them (sklearn curves and ``auc``)."""
+def areas_under_curves(
+    labels: np.ndarray, probabilities: np.ndarray
+) -> dict[str, float | None]:
+    """AUROC and AUPR as the chapter computes them (sklearn curves and ``auc``).
+
+    Both are None when the labels hold a single class: neither curve is defined then.
+    """
+    if len(np.unique(labels)) < 2:  # noqa: PLR2004
+        return {"auroc": None, "aupr": None}
     curves = roc_pr_curves(labels, probabilities)
     return {
         "auroc": float(auc(curves["fpr"], curves["tpr"])),
@@ -97,9 +104,11 @@ def threshold_candidates(labels: np.ndarray, probabilities: np.ndarray) -> dict[
         tpr = tp / n_pos if n_pos else np.full(len(tp), np.nan)
         fpr = fp / n_neg if n_neg else np.full(len(fp), np.nan)
         precision = tp / (tp + fp)
-        f1 = 2 * precision * tpr / (precision + tpr)
+        f1 = np.where(tp > 0, 2 * precision * tpr / (precision + tpr), 0.0)
+    if not n_pos:
+        f1 = np.full(len(tp), np.nan)
     return {"threshold": ranked[last_of_each], "tpr": tpr, "fpr": fpr,
-            "precision": precision, "f1": np.nan_to_num(f1, nan=0.0)}
+            "precision": precision, "f1": f1}
 
 
 def select_threshold(

@@ -29,11 +29,17 @@ def stratified_sample(data: pd.DataFrame, size: int, seed: int) -> pd.DataFrame:
         return data
     rng = np.random.default_rng(seed)
     labels = data[LABEL].to_numpy()
-    picks = []
-    for value in np.unique(labels):
-        rows = np.flatnonzero(labels == value)
-        count = max(1, round(size * len(rows) / len(labels)))
-        picks.append(rng.choice(rows, size=min(count, len(rows)), replace=False))
+    values, counts = np.unique(labels, return_counts=True)
+    shares = size * counts / len(labels)
+    quotas = np.floor(shares).astype(int)
+    # The rows left by rounding down go first to classes that would be missing, then to
+    # the largest remainders, so the sample has exactly ``size`` rows.
+    order = np.lexsort((quotas - shares, quotas > 0))
+    quotas[order[: size - quotas.sum()]] += 1
+    picks = [
+        rng.choice(np.flatnonzero(labels == value), size=quota, replace=False)
+        for value, quota in zip(values, quotas, strict=True)
+    ]
     return data.iloc[np.sort(np.concatenate(picks))]
 
 
@@ -95,8 +101,8 @@ def draw_roc_pr(
     style: str = "-", marker: str | None = None,
 ) -> None:
     """One ROC and one precision-recall line."""
-    roc_ax.plot(fpr, tpr, style, marker=marker, label=label)
-    pr_ax.plot(recall, precision, style, marker=marker, label=label)
+    roc_ax.plot(fpr, tpr, linestyle=style, marker=marker, label=label)
+    pr_ax.plot(recall, precision, linestyle=style, marker=marker, label=label)
     roc_ax.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC curve",
                xlim=(-0.05, 1.05), ylim=(-0.05, 1.05))
     pr_ax.set(xlabel="recall", ylabel="precision", title="precision-recall curve",

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 import torch
@@ -103,6 +106,67 @@ def _fast_batches(loader: DataLoader, device: torch.device) -> Iterator[Batch] |
     return ((features[i : i + size], labels[i : i + size]) for i in range(0, stop, size))
 
 
+def _mean(losses: list[torch.Tensor]) -> float:
+    """The mean of batch losses as the book takes it (``np.mean`` of ``loss.item()``s); NaN if none."""
+    if not losses:
+        return float("nan")
+    return float(np.mean(torch.stack(losses).double().cpu().numpy()))
+
+
+class EpochProgress:
+    """Per-epoch progress: a bar redrawn on a terminal, plain log lines otherwise.
+
+    Both are throttled, so an epoch costs a clock read unless something is shown: the bar
+    at most every ``bar_interval`` seconds, log lines at most every ``log_interval``
+    seconds. The first and last epochs always show, and the last is logged in both modes.
+    """
+
+    BAR_WIDTH = 30
+
+    def __init__(
+        self,
+        n_epochs: int,
+        stream: TextIO | None = None,
+        log_interval: float = 1.0,
+        bar_interval: float = 0.1,
+    ) -> None:
+        self.n_epochs = n_epochs
+        self.stream = sys.stderr if stream is None else stream
+        self.bar = self.stream.isatty()
+        self.interval = bar_interval if self.bar else log_interval
+        self.shown_at = -float("inf")
+        self.drawn = False
+
+    def update(self, epoch: int, train_loss: float, val_loss: float | None) -> None:
+        """Show epoch ``epoch``'s losses if it is due."""
+        now = time.perf_counter()
+        last = epoch == self.n_epochs
+        if not last and now - self.shown_at < self.interval:
+            return
+        self.shown_at = now
+        losses = f"train loss {train_loss:.6f}" + (
+            "" if val_loss is None else f", val loss {val_loss:.6f}"
+        )
+        if self.bar and not last:
+            filled = self.BAR_WIDTH * epoch // self.n_epochs
+            self.stream.write(
+                f"\r\033[Kepoch {epoch}/{self.n_epochs} "
+                f"[{'#' * filled}{'.' * (self.BAR_WIDTH - filled)}] {losses}"
+            )
+            self.stream.flush()
+            self.drawn = True
+        else:
+            self.close()
+            logger.info("epoch %d/%d: %s", epoch, self.n_epochs, losses)
+
+    def close(self) -> None:
+        """Erase the bar, if one is drawn."""
+        if self.drawn:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+            self.drawn = False
+
+
 @dataclass
 class Trainer:
     """Train a model with mini-batch gradient descent and record per-epoch losses."""
@@ -111,6 +175,7 @@ class Trainer:
     loss_fn: nn.Module
     optimizer: torch.optim.Optimizer
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+    progress_stream: TextIO | None = None
     train_losses: list[float] = field(default_factory=list)
     val_losses: list[float] = field(default_factory=list)
 
@@ -169,17 +234,18 @@ class Trainer:
             loss.backward()
             step()
             losses.append(loss.detach())
-        return float(np.mean(torch.stack(losses).double().cpu().numpy()))
+        return _mean(losses)
 
     @torch.no_grad()
     def _validate_epoch(self, loader: DataLoader) -> float:
         """The mean batch loss over the validation loader, in eval mode."""
         self.model.eval()
-        losses = [
-            self.loss_fn(self.model(features), labels)
-            for features, labels in self._batches(loader)
-        ]
-        return float(np.mean(torch.stack(losses).double().cpu().numpy()))
+        return _mean(
+            [
+                self.loss_fn(self.model(features), labels)
+                for features, labels in self._batches(loader)
+            ]
+        )
 
     def fit(
         self,
@@ -191,25 +257,27 @@ class Trainer:
         """Train for ``n_epochs``, drawing shuffles from torch's CPU RNG seeded with ``seed``.
 
         As the book's StepByStep, it re-seeds before training; unlike it, the caller's
-        RNG state is restored afterwards.
+        RNG state is restored afterwards. Progress goes to ``progress_stream`` (default
+        stderr) as a bar when it is a terminal, else to this module's logger.
         """
+        progress = EpochProgress(n_epochs, self.progress_stream)
         with (
             torch.random.fork_rng(devices=[]),
             torch.backends.cudnn.flags(enabled=True, benchmark=False, deterministic=True),
         ):
             torch.default_generator.manual_seed(seed)
-            for epoch in range(1, n_epochs + 1):
-                self.train_losses.append(self._train_epoch(train_loader))
-                if val_loader is not None:
-                    self.val_losses.append(self._validate_epoch(val_loader))
-                self._log_epoch(epoch, n_epochs)
-
-    def _log_epoch(self, epoch: int, n_epochs: int) -> None:
-        """Log one epoch's losses."""
-        val = f", val loss {self.val_losses[-1]:.6f}" if self.val_losses else ""
-        logger.info(
-            "epoch %d/%d: train loss %.6f%s", epoch, n_epochs, self.train_losses[-1], val
-        )
+            try:
+                for epoch in range(1, n_epochs + 1):
+                    self.train_losses.append(self._train_epoch(train_loader))
+                    if val_loader is not None:
+                        self.val_losses.append(self._validate_epoch(val_loader))
+                    progress.update(
+                        epoch,
+                        self.train_losses[-1],
+                        self.val_losses[-1] if val_loader is not None else None,
+                    )
+            finally:
+                progress.close()
 
     def predict(self, features: torch.Tensor) -> torch.Tensor:
         """Logits for ``features`` in eval mode, on the CPU."""

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from kedro.io import DataCatalog, MemoryDataset
+from kedro.pipeline import Pipeline
 from kedro.runner import SequentialRunner
 from sklearn.datasets import make_moons
 from sklearn.model_selection import train_test_split
@@ -16,8 +17,12 @@ from moons_classifier.pipelines.data_processing import create_pipeline
 
 
 def run(
-    data: DataParams, split: SplitParams, table: pd.DataFrame | None = None
+    data: DataParams,
+    split: SplitParams,
+    table: pd.DataFrame | None = None,
+    pipeline: Pipeline | None = None,
 ) -> DataCatalog:
+    """Run ``pipeline`` (default: the whole one); its free outputs stay in the catalog."""
     catalog = DataCatalog(
         {
             "params:data": MemoryDataset(data),
@@ -25,7 +30,7 @@ def run(
             "source_table": MemoryDataset(pd.DataFrame() if table is None else table),
         }
     )
-    SequentialRunner().run(create_pipeline(), catalog)
+    SequentialRunner().run(pipeline or create_pipeline(), catalog)
     return catalog
 
 
@@ -37,14 +42,22 @@ def test_pipeline_standardizes_the_chapter_split():
     )
     reference = StandardScaler().fit(x_train)
 
-    scaler = catalog.load("scaler")
-    np.testing.assert_array_equal(scaler.mean_, reference.mean_)
-    np.testing.assert_array_equal(scaler.scale_, reference.scale_)
     train, val = catalog.load("train_features"), catalog.load("validation_features")
     np.testing.assert_array_equal(train[["x1", "x2"]].to_numpy(), reference.transform(x_train))
     np.testing.assert_array_equal(val[["x1", "x2"]].to_numpy(), reference.transform(x_val))
     np.testing.assert_array_equal(train["y"].to_numpy(), y_train)
     np.testing.assert_array_equal(val["y"].to_numpy(), y_val)
+
+
+def test_pipeline_fits_the_scaler_on_the_training_split():
+    pipeline = create_pipeline().to_outputs("scaler")
+    scaler = run(DataParams(), SplitParams(), pipeline=pipeline).load("scaler")
+    features, labels = make_moons(n_samples=100, noise=0.3, random_state=0)
+    x_train, *_ = train_test_split(features, labels, test_size=0.2, random_state=13)
+    reference = StandardScaler().fit(x_train)
+    np.testing.assert_array_equal(scaler.mean_, reference.mean_)
+    np.testing.assert_array_equal(scaler.scale_, reference.scale_)
+    assert list(scaler.feature_names_in_) == ["x1", "x2"]
 
 
 def test_pipeline_applies_the_positive_fraction_before_splitting():
@@ -62,7 +75,6 @@ def test_pipeline_reads_a_table_source():
     train, val = catalog.load("train_features"), catalog.load("validation_features")
     assert list(train.columns) == ["f1", "f2", "f3", "y"]
     assert (len(train), len(val)) == (40, 10)
-    assert list(catalog.load("scaler").feature_names_in_) == ["f1", "f2", "f3"]
     np.testing.assert_allclose(train[["f1", "f2", "f3"]].mean(), 0, atol=1e-12)
 
 

@@ -30,6 +30,12 @@ def select_source(moons: pd.DataFrame, table: pd.DataFrame, params: DataParams) 
             f"(columns: {list(table.columns)}). Set data.label_column to the 0/1 label column."
         )
     features = params.feature_columns or [c for c in table.columns if c != params.label_column]
+    if LABEL in features and params.label_column != LABEL:
+        raise ValueError(
+            f"The source table's feature column {LABEL!r} would be overwritten by the label "
+            f"({params.label_column!r}), which the project names {LABEL!r}. Rename that "
+            "column or leave it out of data.feature_columns."
+        )
     missing = [c for c in features if c not in table.columns]
     non_numeric = [c for c in features if c in table.columns
                    and not pd.api.types.is_numeric_dtype(table[c])]
@@ -83,7 +89,7 @@ def split_data(data: pd.DataFrame, params: SplitParams) -> tuple[pd.DataFrame, p
     train, val = train_test_split(
         data, test_size=params.test_size, random_state=params.random_state
     )
-    classes = set(np.unique(train[LABEL]))
+    classes = {int(c) for c in np.unique(train[LABEL])}
     if classes != {0, 1}:
         raise ValueError(
             f"The training split ({len(train)} rows) holds only class(es) {sorted(classes)}; "
