@@ -14,8 +14,10 @@ import argparse
 import hashlib
 import importlib
 import inspect
+import logging
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -23,6 +25,7 @@ import tempfile
 import time
 import typing
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -203,14 +206,27 @@ def plain_script(project: Path) -> str:
     return PlainScript(parameters, catalog).source(pipeline.nodes, pipeline.inputs())
 
 
-def timed_run(command: list[str], project: Path) -> float:
-    """Wall time of ``command`` run in ``project``."""
-    start = time.perf_counter()
-    done = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - start
-    if done.returncode:
-        raise SystemExit(f"{' '.join(command)} failed in {project}:\n{done.stderr[-4000:]}")
-    return seconds
+@dataclass
+class Timing:
+    """Wall and CPU (user + sys) seconds of whole processes."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+    def run(self, command: list[str], project: Path, env: dict[str, str]) -> None:
+        """Run ``command`` in ``project`` and record its times."""
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        done = subprocess.run(
+            command, cwd=project, env=env, capture_output=True, text=True, check=False
+        )
+        self.wall.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.cpu.append(
+            after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        )
+        if done.returncode:
+            raise SystemExit(f"{' '.join(command)} failed in {project}:\n{done.stderr[-4000:]}")
 
 
 def data_files(project: Path) -> dict[str, str]:
@@ -233,9 +249,17 @@ def main() -> None:
     """Time both runs alternately, check they wrote the same files, print the ratio."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed runs of each")
+    parser.add_argument(
+        "--threads", type=int, default=1,
+        help="OMP_NUM_THREADS for both (0: unset); 1 keeps torch's threads from spinning "
+        "on a shared machine",
+    )
     parser.add_argument("--show-script", action="store_true", help="print the plain script")
     args = parser.parse_args()
-    os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "1")
+    env = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "1"}
+    if args.threads:
+        env["OMP_NUM_THREADS"] = str(args.threads)
+    logging.disable(logging.WARNING)  # this process only generates the script
     with tempfile.TemporaryDirectory() as folder:
         copies = iter(range(2 * args.repeats + 3))
 
@@ -247,13 +271,17 @@ def main() -> None:
         if args.show_script:
             show(script)
         (Path(folder) / "plain_run.py").write_text(script)
-        kedro = [str(Path(sys.executable).with_name("kedro")), "run"]
-        plain = [sys.executable, str(Path(folder) / "plain_run.py")]
-        inputs = data_files(kedro_project := fresh())
-        timed_run(kedro, kedro_project)  # one untimed run of each warms the file cache
-        timed_run(plain, plain_project := fresh())
-        kedro_files = {k: v for k, v in data_files(kedro_project).items() if k not in inputs}
-        plain_files = {k: v for k, v in data_files(plain_project).items() if k not in inputs}
+        commands = {
+            "kedro run": [str(Path(sys.executable).with_name("kedro")), "run"],
+            "plain script": [sys.executable, str(Path(folder) / "plain_run.py")],
+        }
+        timings = {label: Timing() for label in commands}
+        written = {}
+        for label, command in commands.items():  # untimed: warms the file cache
+            inputs = data_files(project := fresh())
+            Timing().run(command, project, env)
+            written[label] = {k: v for k, v in data_files(project).items() if k not in inputs}
+        kedro_files, plain_files = written.values()
         if kedro_files.keys() != plain_files.keys():
             raise SystemExit(
                 "the plain script and kedro run wrote different files:\n"
@@ -261,25 +289,29 @@ def main() -> None:
                 f"only the script: {sorted(plain_files.keys() - kedro_files.keys())}"
             )
         differ = sorted(k for k in kedro_files if kedro_files[k] != plain_files[k])
-        kedro_times, plain_times = [], []
         for _ in range(args.repeats):
-            kedro_times.append(timed_run(kedro, fresh()))
-            plain_times.append(timed_run(plain, fresh()))
+            for label, command in commands.items():
+                timings[label].run(command, fresh(), env)
     show(
         f"{len(kedro_files)} files written by both, {len(kedro_files) - len(differ)} "
         f"byte-identical{'; differ: ' + ', '.join(differ) if differ else ''}.\n"
-        f"Whole processes, {args.repeats} runs each, alternated, after one warm-up run.\n"
+        f"Whole processes, {args.repeats} runs each, alternated, after one warm-up run "
+        f"each; OMP_NUM_THREADS={env.get('OMP_NUM_THREADS', 'unset')}.\n"
     )
-    show("| command           | median s | min s | max s |")
-    show("|-------------------|----------|-------|-------|")
-    for label, times in (("kedro run", kedro_times), ("plain script", plain_times)):
+    show("| command      | wall min s | wall median s | CPU median s |")
+    show("|--------------|------------|---------------|--------------|")
+    for label, timing in timings.items():
         show(
-            f"| {label:<17} | {statistics.median(times):>8.2f} | {min(times):>5.2f} | "
-            f"{max(times):>5.2f} |"
+            f"| {label:<12} | {min(timing.wall):>10.2f} | "
+            f"{statistics.median(timing.wall):>13.2f} | {statistics.median(timing.cpu):>12.2f} |"
         )
-    ratio = statistics.median(kedro_times) / statistics.median(plain_times)
-    show(f"\nkedro run / plain script (medians): {ratio:.2f}x")
-
+    kedro, plain = timings.values()
+    show(
+        "\nkedro run / plain script: "
+        f"{min(kedro.wall) / min(plain.wall):.2f}x (wall min), "
+        f"{statistics.median(kedro.wall) / statistics.median(plain.wall):.2f}x (wall median), "
+        f"{statistics.median(kedro.cpu) / statistics.median(plain.cpu):.2f}x (CPU median)"
+    )
 
 if __name__ == "__main__":
     main()

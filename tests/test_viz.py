@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from kedro.pipeline import Pipeline
-from playwright.sync_api import Page, Route, expect, sync_playwright
+from playwright.sync_api import Locator, Page, Route, expect, sync_playwright
 
 from moons_classifier.pipeline_registry import register_pipelines
 from tests.conftest import PROJECT_ROOT, copy_project, run_kedro
@@ -99,7 +99,7 @@ def test_api_serves_the_default_pipeline_and_stopping_frees_the_port(
                for kind in ("task", "data", "parameters")}
     assert by_type["task"] == {node.name for node in default_pipeline.nodes}
     assert by_type["data"] | by_type["parameters"] == default_pipeline.datasets()
-    assert main["layers"] == LAYERS
+    assert main["layers"] == LAYERS, f"[] means a cycle among catalog layers; see {server.log}"
     assert {node["name"]: node["layer"] for node in main["nodes"]
             if node["type"] == "data" and node["layer"] not in LAYERS} == {}
     expected_edges = {
@@ -160,6 +160,11 @@ def _open_dataset(page: Page, name: str) -> None:
     expect(page.locator(".pipeline-metadata__title")).to_have_text(name)
 
 
+def _settle(element: Locator) -> None:
+    """Wait until the element's CSS transitions and animations have finished."""
+    element.evaluate("el => Promise.all(el.getAnimations({subtree: true}).map(a => a.finished))")
+
+
 def test_browser_shows_metrics_values_and_figure_preview(
     viz_server: VizServer, tmp_path: Path
 ) -> None:
@@ -189,6 +194,7 @@ def test_browser_shows_metrics_values_and_figure_preview(
             expect(image).to_have_attribute("src", re.compile(r"^data:image/png;base64,"))
             assert image.evaluate("img => img.complete && img.naturalWidth") > 0
             page.mouse.move(0, 0)  # no hover tooltip in the picture
+            _settle(page.locator(".pipeline-metadata"))  # the panel has slid in
             screenshot = tmp_path / "kedro-viz-figure-preview.png"
             page.screenshot(path=screenshot)
         finally:

@@ -18,6 +18,7 @@ from kedro.io.core import (
     get_filepath_str,
     get_protocol_and_path,
 )
+from kedro_datasets._typing import JSONPreview
 from sklearn.preprocessing import StandardScaler
 
 
@@ -120,6 +121,10 @@ class StandardScalerDataset(_AtomicFileDataset):
                 f"({type(error).__name__}: {error}). Re-run the data_processing pipeline."
             ) from error
         return scaler
+
+    def preview(self) -> JSONPreview:
+        """The fitted statistics, for kedro-viz."""
+        return JSONPreview(self._read_bytes().decode())
 
     def save(self, data: StandardScaler) -> None:
         """Write the scaler's fitted statistics."""

@@ -33,14 +33,15 @@ def create_pipeline(**kwargs) -> Pipeline:
                 split_data,
                 ["raw_data", "params:split"],
                 ["train_split", "validation_split"],
-                name="split_train_validation",
+                name="split_into_train_and_validation",
             ),
-            Node(fit_scaler, "train_split", "scaler", name="fit_scaler_on_train"),
+            Node(fit_scaler, "train_split", "scaler", name="fit_scaler_on_train_split"),
             Node(
                 standardize_splits,
                 ["train_split", "validation_split", "scaler"],
                 ["train_features", "validation_features"],
                 name="standardize_splits",
             ),
-        ]
+        ],
+        tags="data_processing",
     )
