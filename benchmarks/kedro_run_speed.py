@@ -29,6 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kedro.framework.project import pipelines
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
+from kedro.io.catalog_config_resolver import CatalogConfigResolver
 from pydantic import BaseModel
 
 from tests.conftest import copy_project
@@ -81,9 +85,9 @@ IN_MEMORY = {"MemoryDataset", "kedro.io.MemoryDataset"}
 class PlainScript:
     """Source of a plain script that runs a pipeline's nodes with the given parameters."""
 
-    def __init__(self, parameters: dict[str, Any], catalog: dict[str, dict[str, Any]]) -> None:
-        from kedro.io.catalog_config_resolver import CatalogConfigResolver  # noqa: PLC0415
-
+    def __init__(
+        self, parameters: dict[str, Any], catalog: dict[str, dict[str, Any]]
+    ) -> None:
         self._parameters = parameters
         self._resolver = CatalogConfigResolver(
             catalog, default_runtime_patterns={"{default}": {"type": "MemoryDataset"}}
@@ -98,7 +102,9 @@ class PlainScript:
                 self._load(name)
         for node in nodes:
             self._call(node)
-        imports = [f"import {module} as {alias}" for module, alias in self._imports.items()]
+        imports = [
+            f"import {module} as {alias}" for module, alias in self._imports.items()
+        ]
         return "\n".join([PRELUDE, *sorted(imports), "", *self._lines, ""])
 
     def _alias(self, module: str) -> str:
@@ -132,18 +138,24 @@ class PlainScript:
         func = node.func
         module = importlib.import_module(func.__module__)
         if getattr(module, func.__name__, None) is not func:
-            raise ValueError(f"node {node.name}: {func!r} is not a module-level function")
+            raise ValueError(
+                f"node {node.name}: {func!r} is not a module-level function"
+            )
         hints = typing.get_type_hints(func)
-        inputs = node._inputs  # noqa: SLF001 (the mapping of a node's inputs to arguments)
+        inputs = node._inputs  # private: how the node maps datasets to arguments
         if isinstance(inputs, dict):
-            arguments = [f"{key}={self._argument(name, hints.get(key))}"
-                         for key, name in inputs.items()]
+            arguments = [
+                f"{key}={self._argument(name, hints.get(key))}"
+                for key, name in inputs.items()
+            ]
         else:
             names = [inputs] if isinstance(inputs, str) else list(inputs or [])
             bound = inspect.signature(func).bind(*names).arguments
-            arguments = [self._argument(name, hints.get(key)) for key, name in bound.items()]
+            arguments = [
+                self._argument(name, hints.get(key)) for key, name in bound.items()
+            ]
         call = f"{self._alias(func.__module__)}.{func.__name__}({', '.join(arguments)})"
-        outputs = node._outputs  # noqa: SLF001 (whether the function returns a tuple or a dict)
+        outputs = node._outputs  # private: a name, a tuple's names or a dict's
         self._lines.append(f"# {node.name}")
         if outputs is None:
             self._lines.append(call)
@@ -151,10 +163,14 @@ class PlainScript:
             self._lines.append(f"data[{outputs!r}] = {call}")
         elif isinstance(outputs, dict):
             self._lines.append(f"result = {call}")
-            self._lines += [f"data[{name!r}] = result[{key!r}]" for key, name in outputs.items()]
+            self._lines += [
+                f"data[{name!r}] = result[{key!r}]" for key, name in outputs.items()
+            ]
         else:
             targets = ", ".join(f"data[{name!r}]" for name in outputs)
-            self._lines.append(f"{targets}, = {call}" if len(outputs) == 1 else f"{targets} = {call}")
+            self._lines.append(
+                f"{targets}, = {call}" if len(outputs) == 1 else f"{targets} = {call}"
+            )
         for name in node.outputs:
             self._save(name)
 
@@ -168,7 +184,9 @@ class PlainScript:
         if kind in SAVERS:
             template, defaults = SAVERS[kind]
             args = {**defaults, **config.get("save_args", {})}
-            self._lines.append(template.format(data=f"data[{name!r}]", path=path, args=args))
+            self._lines.append(
+                template.format(data=f"data[{name!r}]", path=path, args=args)
+            )
         elif kind.startswith("moons_classifier."):
             module, _, cls = kind.rpartition(".")
             self._lines.append(
@@ -194,10 +212,6 @@ class PlainScript:
 
 def plain_script(project: Path) -> str:
     """Generate the plain script for ``project``'s default pipeline and configuration."""
-    from kedro.framework.project import pipelines  # noqa: PLC0415
-    from kedro.framework.session import KedroSession  # noqa: PLC0415
-    from kedro.framework.startup import bootstrap_project  # noqa: PLC0415
-
     bootstrap_project(project)
     with KedroSession.create(project_path=project) as session:
         config = session.load_context().config_loader
@@ -226,7 +240,9 @@ class Timing:
             after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
         )
         if done.returncode:
-            raise SystemExit(f"{' '.join(command)} failed in {project}:\n{done.stderr[-4000:]}")
+            raise SystemExit(
+                f"{' '.join(command)} failed in {project}:\n{done.stderr[-4000:]}"
+            )
 
 
 def data_files(project: Path) -> dict[str, str]:
@@ -250,11 +266,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed runs of each")
     parser.add_argument(
-        "--threads", type=int, default=1,
+        "--threads",
+        type=int,
+        default=1,
         help="OMP_NUM_THREADS for both (0: unset); 1 keeps torch's threads from spinning "
         "on a shared machine",
     )
-    parser.add_argument("--show-script", action="store_true", help="print the plain script")
+    parser.add_argument(
+        "--show-script", action="store_true", help="print the plain script"
+    )
     args = parser.parse_args()
     env = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "1"}
     if args.threads:
@@ -280,7 +300,9 @@ def main() -> None:
         for label, command in commands.items():  # untimed: warms the file cache
             inputs = data_files(project := fresh())
             Timing().run(command, project, env)
-            written[label] = {k: v for k, v in data_files(project).items() if k not in inputs}
+            written[label] = {
+                k: v for k, v in data_files(project).items() if k not in inputs
+            }
         kedro_files, plain_files = written.values()
         if kedro_files.keys() != plain_files.keys():
             raise SystemExit(
@@ -312,6 +334,7 @@ def main() -> None:
         f"{statistics.median(kedro.wall) / statistics.median(plain.wall):.2f}x (wall median), "
         f"{statistics.median(kedro.cpu) / statistics.median(plain.cpu):.2f}x (CPU median)"
     )
+
 
 if __name__ == "__main__":
     main()

@@ -55,14 +55,18 @@ class Result:
 def moons_loaders(n_samples: int, batch_size: int) -> tuple[DataLoader, DataLoader]:
     """The chapter's data preparation at ``n_samples`` points, as the book's loaders."""
     x, y = make_moons(n_samples=n_samples, noise=0.3, random_state=0)
-    x_train, x_val, y_train, y_val = train_test_split(x, y, test_size=0.2, random_state=13)
+    x_train, x_val, y_train, y_val = train_test_split(
+        x, y, test_size=0.2, random_state=13
+    )
     scaler = StandardScaler().fit(x_train)
     return book_loaders(
         scaler.transform(x_train), y_train, scaler.transform(x_val), y_val, batch_size
     )
 
 
-def timed(train: Callable[[nn.Module], tuple[list[float], list[float]]], repeats: int) -> Result:
+def timed(
+    train: Callable[[nn.Module], tuple[list[float], list[float]]], repeats: int
+) -> Result:
     """Train a fresh book model ``repeats`` times; the last run's results, the best time."""
     best = float("inf")
     for _ in range(repeats):
@@ -71,7 +75,9 @@ def timed(train: Callable[[nn.Module], tuple[list[float], list[float]]], repeats
         train_losses, val_losses = train(model)
         best = min(best, time.perf_counter() - start)
     state = {name: t.detach().cpu().clone() for name, t in model.state_dict().items()}
-    return Result(state, [float(v) for v in train_losses], [float(v) for v in val_losses], best)
+    return Result(
+        state, [float(v) for v in train_losses], [float(v) for v in val_losses], best
+    )
 
 
 def book(loaders: tuple[DataLoader, DataLoader], case: Case) -> Result:
@@ -82,13 +88,19 @@ def book(loaders: tuple[DataLoader, DataLoader], case: Case) -> Result:
 
 
 def project(
-    loaders: tuple[DataLoader, DataLoader], case: Case, device: torch.device, repeats: int
+    loaders: tuple[DataLoader, DataLoader],
+    case: Case,
+    device: torch.device,
+    repeats: int,
 ) -> Result:
     """The project's Trainer with the book's loss and optimizer."""
 
     def train(model: nn.Module) -> tuple[list[float], list[float]]:
         trainer = Trainer(
-            model, nn.BCEWithLogitsLoss(), torch.optim.SGD(model.parameters(), lr=LR), device
+            model,
+            nn.BCEWithLogitsLoss(),
+            torch.optim.SGD(model.parameters(), lr=LR),
+            device,
         )
         trainer.fit(*loaders, case.n_epochs)
         if device.type == "cuda":
@@ -102,8 +114,10 @@ def identical(reference: Result, result: Result) -> bool:
     """Whether weights and every epoch's losses are bit-identical."""
     return (
         reference.state_dict.keys() == result.state_dict.keys()
-        and all(torch.equal(reference.state_dict[k], result.state_dict[k])
-                for k in reference.state_dict)
+        and all(
+            torch.equal(reference.state_dict[k], result.state_dict[k])
+            for k in reference.state_dict
+        )
         and reference.train_losses == result.train_losses
         and reference.val_losses == result.val_losses
     )
@@ -112,7 +126,9 @@ def identical(reference: Result, result: Result) -> bool:
 def close(reference: Result, result: Result) -> bool:
     """Whether weights and losses agree to float32 round-off."""
     return all(
-        torch.allclose(reference.state_dict[k], result.state_dict[k], rtol=1e-4, atol=1e-6)
+        torch.allclose(
+            reference.state_dict[k], result.state_dict[k], rtol=1e-4, atol=1e-6
+        )
         for k in reference.state_dict
     ) and np.allclose(
         reference.train_losses + reference.val_losses,
@@ -130,8 +146,12 @@ def show(text: str) -> None:
 def main() -> None:
     """Run every case, check the results agree and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="cpu", help="the Trainer's device (cpu, cuda, ...)")
-    parser.add_argument("--repeats", type=int, default=3, help="Trainer runs per case (best kept)")
+    parser.add_argument(
+        "--device", default="cpu", help="the Trainer's device (cpu, cuda, ...)"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="Trainer runs per case (best kept)"
+    )
     args = parser.parse_args()
     device = resolve_device(args.device)
     torch.set_num_threads(1)
@@ -145,10 +165,21 @@ def main() -> None:
         f"Best time of {book_runs} book runs; of {args.repeats} Trainer runs.\n"
         "points/s: every point passes once per epoch, in training or validation.\n"
     )
-    columns = ("points", "epochs", "batch", "book points/s", "Trainer points/s", "speedup",
-               "identical" if exact else "allclose")
+    columns = (
+        "points",
+        "epochs",
+        "batch",
+        "book points/s",
+        "Trainer points/s",
+        "speedup",
+        "identical" if exact else "allclose",
+    )
     widths = [max(len(c), 9) for c in columns]
-    show("| " + " | ".join(c.rjust(w) for c, w in zip(columns, widths, strict=True)) + " |")
+    show(
+        "| "
+        + " | ".join(c.rjust(w) for c, w in zip(columns, widths, strict=True))
+        + " |"
+    )
     show("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for case in CASES:
         loaders = moons_loaders(case.n_samples, case.batch_size)
@@ -157,13 +188,23 @@ def main() -> None:
         agree = identical(reference, result) if exact else close(reference, result)
         work = case.n_samples * case.n_epochs
         cells = (
-            f"{case.n_samples:,}", str(case.n_epochs), str(case.batch_size),
-            f"{work / reference.seconds:,.0f}", f"{work / result.seconds:,.0f}",
-            f"{reference.seconds / result.seconds:.1f}x", "yes" if agree else "NO",
+            f"{case.n_samples:,}",
+            str(case.n_epochs),
+            str(case.batch_size),
+            f"{work / reference.seconds:,.0f}",
+            f"{work / result.seconds:,.0f}",
+            f"{reference.seconds / result.seconds:.1f}x",
+            "yes" if agree else "NO",
         )
-        show("| " + " | ".join(c.rjust(w) for c, w in zip(cells, widths, strict=True)) + " |")
+        show(
+            "| "
+            + " | ".join(c.rjust(w) for c, w in zip(cells, widths, strict=True))
+            + " |"
+        )
         if exact and not agree:
-            raise SystemExit(f"the Trainer's results differ from the book's loop for {case}")
+            raise SystemExit(
+                f"the Trainer's results differ from the book's loop for {case}"
+            )
 
 
 if __name__ == "__main__":

@@ -102,11 +102,15 @@ def train_both(
 ) -> None:
     """Train one model with the book's loop and one with the Trainer; assert they agree."""
     if monkeypatch is not None:
-        monkeypatch.setattr(book_reference, "optim", SimpleNamespace(SGD=make_optimizer))
+        monkeypatch.setattr(
+            book_reference, "optim", SimpleNamespace(SGD=make_optimizer)
+        )
     reference = make_model()
     losses = book_train(reference, train_loader, val_loader, N_EPOCHS, LR)
     model = make_model()
-    trainer = Trainer(model, nn.BCEWithLogitsLoss(), make_optimizer(model.parameters(), lr=LR))
+    trainer = Trainer(
+        model, nn.BCEWithLogitsLoss(), make_optimizer(model.parameters(), lr=LR)
+    )
     trainer.fit(train_loader, val_loader, N_EPOCHS)
     assert_same(model, reference, trainer, losses)
 
@@ -122,7 +126,9 @@ def test_trainer_matches_the_book_bit_for_bit(book, batch_size, with_validation)
 
 def test_the_trainer_reproduces_the_chapter(book):
     model = book_model()
-    trainer = Trainer(model, nn.BCEWithLogitsLoss(), torch.optim.SGD(model.parameters(), lr=LR))
+    trainer = Trainer(
+        model, nn.BCEWithLogitsLoss(), torch.optim.SGD(model.parameters(), lr=LR)
+    )
     trainer.fit(*loaders(book, 16), n_epochs=100)
     for name, tensor in book.state_dict.items():
         assert torch.equal(model.state_dict()[name], tensor)
@@ -160,7 +166,9 @@ def test_an_empty_epoch_has_a_nan_loss_and_changes_nothing(book):
     train_loader, _ = loaders(book, 1000, drop_last=True)
     model = book_model()
     before = {name: t.clone() for name, t in model.state_dict().items()}
-    trainer = Trainer(model, nn.BCEWithLogitsLoss(), torch.optim.SGD(model.parameters(), lr=LR))
+    trainer = Trainer(
+        model, nn.BCEWithLogitsLoss(), torch.optim.SGD(model.parameters(), lr=LR)
+    )
     trainer.fit(train_loader, None, n_epochs=1)
     assert math.isnan(trainer.train_losses[0])
     assert all(torch.equal(model.state_dict()[name], t) for name, t in before.items())
@@ -170,9 +178,9 @@ def test_fit_restores_the_callers_rng_state(book):
     model = book_model()
     torch.manual_seed(123)
     state = torch.get_rng_state()
-    Trainer(model, nn.BCEWithLogitsLoss(), torch.optim.SGD(model.parameters(), lr=LR)).fit(
-        *loaders(book, 16), n_epochs=2
-    )
+    Trainer(
+        model, nn.BCEWithLogitsLoss(), torch.optim.SGD(model.parameters(), lr=LR)
+    ).fit(*loaders(book, 16), n_epochs=2)
     assert torch.equal(torch.get_rng_state(), state)
 
 
@@ -180,7 +188,9 @@ def momentum_trainer() -> Trainer:
     """A Trainer whose optimizer has state worth saving."""
     model = book_model()
     return Trainer(
-        model, nn.BCEWithLogitsLoss(), torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9)
+        model,
+        nn.BCEWithLogitsLoss(),
+        torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9),
     )
 
 
@@ -227,7 +237,9 @@ def test_training_draws_no_bar_off_a_terminal_and_logs_first_and_last_epochs(
     book, capsys, caplog
 ):
     model = book_model()
-    trainer = Trainer(model, nn.BCEWithLogitsLoss(), torch.optim.SGD(model.parameters(), lr=LR))
+    trainer = Trainer(
+        model, nn.BCEWithLogitsLoss(), torch.optim.SGD(model.parameters(), lr=LR)
+    )
     with caplog.at_level(logging.INFO, logger="moons_classifier.trainer"):
         trainer.fit(*loaders(book, 16), n_epochs=100)
     assert capsys.readouterr().err == ""
@@ -276,5 +288,6 @@ def test_progress_is_throttled(caplog):
         for epoch in range(1, 1001):
             progress.update(epoch, 0.5, 0.5)
     assert [r.getMessage().split(":")[0] for r in caplog.records] == [
-        "epoch 1/1000", "epoch 1000/1000"
+        "epoch 1/1000",
+        "epoch 1000/1000",
     ]

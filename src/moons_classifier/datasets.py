@@ -18,6 +18,7 @@ from kedro.io.core import (
     get_filepath_str,
     get_protocol_and_path,
 )
+from kedro.io import SharedMemoryDataset
 from kedro_datasets._typing import JSONPreview
 from sklearn.preprocessing import StandardScaler
 
@@ -62,9 +63,13 @@ class _AtomicFileDataset(AbstractVersionedDataset[Any, Any]):
         path = get_filepath_str(self._get_save_path(), self._protocol)
         self._fs.makedirs(str(PurePosixPath(path).parent), exist_ok=True)
         temporary = f"{path}.{uuid.uuid4().hex}.partial"
-        with self._fs.open(temporary, "wb") as file:
-            file.write(data)
-        self._fs.mv(temporary, path)
+        try:
+            with self._fs.open(temporary, "wb") as file:
+                file.write(data)
+            self._fs.mv(temporary, path)
+        finally:
+            if self._fs.exists(temporary):
+                self._fs.rm(temporary)
         self._fs.invalidate_cache(path)
 
 
@@ -99,7 +104,15 @@ class TorchStateDictDataset(_AtomicFileDataset):
         self._write_bytes(buffer.getvalue())
 
 
-class StandardScalerDataset(_AtomicFileDataset):
+class _JSONFileDataset(_AtomicFileDataset):
+    """An atomic file dataset holding JSON text, which kedro-viz previews."""
+
+    def preview(self) -> JSONPreview:
+        """The stored JSON, for kedro-viz."""
+        return JSONPreview(self._read_bytes().decode())
+
+
+class StandardScalerDataset(_JSONFileDataset):
     """A fitted ``StandardScaler`` stored as JSON numbers, so loading it cannot run code."""
 
     _FIELDS = ("mean_", "var_", "scale_")
@@ -122,10 +135,6 @@ class StandardScalerDataset(_AtomicFileDataset):
             ) from error
         return scaler
 
-    def preview(self) -> JSONPreview:
-        """The fitted statistics, for kedro-viz."""
-        return JSONPreview(self._read_bytes().decode())
-
     def save(self, data: StandardScaler) -> None:
         """Write the scaler's fitted statistics."""
         stored: dict[str, Any] = {name: getattr(data, name).tolist() for name in self._FIELDS}
@@ -134,3 +143,65 @@ class StandardScalerDataset(_AtomicFileDataset):
         if hasattr(data, "feature_names_in_"):
             stored["feature_names_in_"] = data.feature_names_in_.tolist()
         self._write_bytes(json.dumps(stored, indent=2).encode())
+
+
+class JSONDataset(_JSONFileDataset):
+    """A JSON document, serialized in full before it is written, so a failure leaves no file."""
+
+    def __init__(
+        self,
+        *,
+        filepath: str,
+        save_args: dict[str, Any] | None = None,
+        version: Version | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(filepath=filepath, version=version, metadata=metadata)
+        self._save_args = {"indent": 2, **(save_args or {})}
+
+    def load(self) -> Any:
+        """The parsed document."""
+        return json.loads(self._read_bytes())
+
+    def save(self, data: Any) -> None:
+        """Serialize ``data`` with ``json.dumps(**save_args)``, then write it atomically."""
+        self._write_bytes(json.dumps(data, **self._save_args).encode())
+
+
+class ObjectDataset(SharedMemoryDataset):
+    """Objects (loaders, models) handed from node to node in memory, never copied.
+
+    Under ParallelRunner, whose nodes run in separate processes, Kedro gives the dataset
+    a shared-memory manager and the objects travel pickled through it instead.
+    """
+
+    def __init__(self, metadata: dict[str, Any] | None = None) -> None:
+        super().__init__(manager=None)
+        self.metadata = metadata
+        self._data: Any = _NOTHING
+
+    def load(self) -> Any:
+        """The object saved last."""
+        if self.shared_memory_dataset is not None:
+            return super().load()
+        if self._data is _NOTHING:
+            raise DatasetError("Data for ObjectDataset has not been saved yet.")
+        return self._data
+
+    def save(self, data: Any) -> None:
+        """Keep a reference to ``data``."""
+        if self.shared_memory_dataset is not None:
+            super().save(data)
+        else:
+            self._data = data
+
+    def _exists(self) -> bool:
+        if self.shared_memory_dataset is not None:
+            return super()._exists()
+        return self._data is not _NOTHING
+
+    def _release(self) -> None:
+        self._data = _NOTHING
+
+
+_NOTHING = object()

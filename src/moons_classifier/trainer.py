@@ -53,11 +53,15 @@ def resolve_device(name: str) -> torch.device:
             f"training.device={name!r} is not a device name; use auto, cpu, cuda, "
             f"cuda:N or mps (available here: {', '.join(available_devices())})."
         ) from error
-    usable = device.type == "cpu" or (
-        device.type == "cuda"
-        and torch.cuda.is_available()
-        and (device.index or 0) < torch.cuda.device_count()
-    ) or (device.type == "mps" and torch.backends.mps.is_available())
+    usable = (
+        device.type == "cpu"
+        or (
+            device.type == "cuda"
+            and torch.cuda.is_available()
+            and (device.index or 0) < torch.cuda.device_count()
+        )
+        or (device.type == "mps" and torch.backends.mps.is_available())
+    )
     if not usable:
         raise ValueError(
             f"training.device={name!r} is not available on this machine "
@@ -99,11 +103,16 @@ def _fast_batches(loader: DataLoader, device: torch.device) -> Iterator[Batch] |
     if isinstance(sampler.sampler, RandomSampler):
         seed = int(torch.empty((), dtype=torch.int64).random_())
         order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
-        features, labels = features[order], labels[order]
+        features, labels = (
+            features.index_select(0, order),
+            labels.index_select(0, order),
+        )
     features, labels = features.to(device), labels.to(device)
     size = sampler.batch_size
     stop = n - n % size if sampler.drop_last else n
-    return ((features[i : i + size], labels[i : i + size]) for i in range(0, stop, size))
+    return (
+        (features[i : i + size], labels[i : i + size]) for i in range(0, stop, size)
+    )
 
 
 def _mean(losses: list[torch.Tensor]) -> float:
@@ -263,7 +272,9 @@ class Trainer:
         progress = EpochProgress(n_epochs, self.progress_stream)
         with (
             torch.random.fork_rng(devices=[]),
-            torch.backends.cudnn.flags(enabled=True, benchmark=False, deterministic=True),
+            torch.backends.cudnn.flags(
+                enabled=True, benchmark=False, deterministic=True
+            ),
         ):
             torch.default_generator.manual_seed(seed)
             try:

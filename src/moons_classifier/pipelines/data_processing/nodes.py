@@ -89,13 +89,15 @@ def split_data(data: pd.DataFrame, params: SplitParams) -> tuple[pd.DataFrame, p
     train, val = train_test_split(
         data, test_size=params.test_size, random_state=params.random_state
     )
-    classes = {int(c) for c in np.unique(train[LABEL])}
-    if classes != {0, 1}:
-        raise ValueError(
-            f"The training split ({len(train)} rows) holds only class(es) {sorted(classes)}; "
-            "logistic regression needs both classes 0 and 1 to learn. Use more data "
-            "(data.n_samples), a smaller split.test_size, or another split.random_state."
-        )
+    for name, part in (("training", train), ("validation", val)):
+        classes = sorted({int(c) for c in np.unique(part[LABEL])})
+        if classes != [0, 1]:
+            raise ValueError(
+                f"The {name} split ({len(part)} rows) holds only class(es) {classes}; "
+                "the model needs both classes 0 and 1 to learn, and the validation metrics "
+                "(ROC and PR curves, the threshold selection) need both to be defined. Use "
+                "more data (data.n_samples), another split.test_size or split.random_state."
+            )
     return train.reset_index(drop=True), val.reset_index(drop=True)
 
 
