@@ -23,6 +23,7 @@ from torch.utils.data import (
 from torch.utils.data._utils.collate import default_collate
 
 from moons_classifier.models import predict_logits
+from moons_classifier.seeding import seeded_torch
 
 logger = logging.getLogger(__name__)
 
@@ -266,17 +267,16 @@ class Trainer:
         """Train for ``n_epochs``, drawing shuffles from torch's CPU RNG seeded with ``seed``.
 
         As the book's StepByStep, it re-seeds before training; unlike it, the caller's
-        RNG state is restored afterwards. Progress goes to ``progress_stream`` (default
+        RNG state is restored afterwards, and trainings in other threads wait their turn. Progress goes to ``progress_stream`` (default
         stderr) as a bar when it is a terminal, else to this module's logger.
         """
         progress = EpochProgress(n_epochs, self.progress_stream)
         with (
-            torch.random.fork_rng(devices=[]),
+            seeded_torch(seed),
             torch.backends.cudnn.flags(
                 enabled=True, benchmark=False, deterministic=True
             ),
         ):
-            torch.default_generator.manual_seed(seed)
             try:
                 for epoch in range(1, n_epochs + 1):
                     self.train_losses.append(self._train_epoch(train_loader))
