@@ -128,6 +128,18 @@ def draw_threshold_points(
                 pr_ax.annotate(f"{threshold:g}", (r, p), textcoords="offset points", xytext=(4, 4))
 
 
+def draw_selected_threshold(roc_ax: Axes, pr_ax: Axes, selected: dict) -> None:
+    """Star the selected operating threshold on ROC and PR axes, if one was selected."""
+    if selected["threshold"] is None:
+        return
+    chosen, label = selected["metrics"], f"selected ({selected['threshold']:.3f})"
+    roc_ax.plot(chosen["fpr"], chosen["tpr"], "r*", markersize=14, label=label)
+    if chosen["precision"] is not None:
+        pr_ax.plot(chosen["recall"], chosen["precision"], "r*", markersize=14, label=label)
+    for ax in (roc_ax, pr_ax):
+        ax.legend(loc="lower right")
+
+
 def model_surface(
     predict: Callable[[np.ndarray], np.ndarray], resolution: int
 ) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:

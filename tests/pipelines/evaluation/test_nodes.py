@@ -261,8 +261,8 @@ def test_plot_tradeoffs_marks_the_thresholds(predictions, metrics):
     assert len(pr_even.texts) == 10  # noqa: PLR2004 (precision is undefined at 1.0)
 
 
-def test_plot_roc_pr_curves_draws_sklearns_curves(predictions, book):
-    roc, pr = plot_roc_pr_curves(predictions, EvaluationParams()).axes
+def test_plot_roc_pr_curves_draws_sklearns_curves(predictions, metrics, book):
+    roc, pr = plot_roc_pr_curves(predictions, metrics, EvaluationParams()).axes
     fpr, tpr, _ = roc_curve(book.y_val, book.probabilities)
     precision, recall, _ = precision_recall_curve(book.y_val, book.probabilities)
     np.testing.assert_array_equal(roc.get_lines()[0].get_xdata(), fpr)
@@ -271,8 +271,17 @@ def test_plot_roc_pr_curves_draws_sklearns_curves(predictions, book):
     np.testing.assert_array_equal(pr.get_lines()[0].get_ydata(), precision)
 
 
-def test_plot_roc_pr_curves_thins_long_curves(predictions, book):
-    roc, _ = plot_roc_pr_curves(predictions, EvaluationParams(max_curve_points=3)).axes
+def test_plot_roc_pr_curves_stars_the_selected_threshold(predictions, metrics):
+    roc, pr = plot_roc_pr_curves(predictions, metrics, EvaluationParams()).axes
+    chosen = metrics["selected_threshold"]["metrics"]
+    (star,) = [line for line in roc.get_lines() if line.get_marker() == "*"]
+    assert (star.get_xdata()[0], star.get_ydata()[0]) == (chosen["fpr"], chosen["tpr"])
+    (star,) = [line for line in pr.get_lines() if line.get_marker() == "*"]
+    assert (star.get_xdata()[0], star.get_ydata()[0]) == (chosen["recall"], chosen["precision"])
+
+
+def test_plot_roc_pr_curves_thins_long_curves(predictions, metrics, book):
+    roc, _ = plot_roc_pr_curves(predictions, metrics, EvaluationParams(max_curve_points=3)).axes
     fpr, tpr, _ = roc_curve(book.y_val, book.probabilities)
     line = roc.get_lines()[0]
     assert len(line.get_xdata()) == 3  # noqa: PLR2004

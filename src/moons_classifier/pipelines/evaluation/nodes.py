@@ -199,29 +199,24 @@ def plot_tradeoffs(
     figure, axes = plotting.new_figure(2, 2, (10, 9))
     plotting.draw_threshold_points(axes[0, 0], axes[0, 1], labels, probabilities,
                                    params.thresholds, joined=False, annotate=True)
-    selected = metrics["selected_threshold"]
-    if selected["threshold"] is not None:
-        chosen = selected["metrics"]
-        axes[0, 0].plot(chosen["fpr"], chosen["tpr"], "r*", markersize=14,
-                        label=f"selected ({selected['threshold']:.3f})")
-        if chosen["precision"] is not None:
-            axes[0, 1].plot(chosen["recall"], chosen["precision"], "r*", markersize=14,
-                            label=f"selected ({selected['threshold']:.3f})")
-        for ax in axes[0]:
-            ax.legend(loc="lower right")
+    plotting.draw_selected_threshold(axes[0, 0], axes[0, 1], metrics["selected_threshold"])
     evenly = np.linspace(0, 1, params.curve_thresholds).round(6).tolist()
     plotting.draw_threshold_points(axes[1, 0], axes[1, 1], labels, probabilities,
                                    evenly, joined=True, annotate=True)
     return figure
 
 
-def plot_roc_pr_curves(predictions: pd.DataFrame, params: EvaluationParams) -> Figure:
-    """sklearn's full ROC and precision-recall curves, drawn from a bounded number of vertices."""
+def plot_roc_pr_curves(
+    predictions: pd.DataFrame, metrics: dict, params: EvaluationParams
+) -> Figure:
+    """sklearn's full ROC and precision-recall curves, drawn from a bounded number of
+    vertices, with the selected operating threshold starred."""
     curves = roc_pr_curves(predictions[LABEL].to_numpy(), predictions["probability"].to_numpy())
     figure, axes = plotting.new_figure(1, 2, (10, 4.5))
     fpr, tpr = thin_curve(curves["fpr"], curves["tpr"], params.max_curve_points)
     recall, precision = thin_curve(curves["recall"], curves["precision"], params.max_curve_points)
     plotting.draw_roc_pr(axes[0, 0], axes[0, 1], fpr, tpr, recall, precision, marker=".")
+    plotting.draw_selected_threshold(axes[0, 0], axes[0, 1], metrics["selected_threshold"])
     return figure
 
 

@@ -64,7 +64,7 @@ def template() -> Pipeline:
             ),
             Node(
                 plot_roc_pr_curves,
-                ["validation_predictions", "params:evaluation"],
+                ["validation_predictions", "metrics", "params:evaluation"],
                 "roc_pr_curves_figure",
                 name="plot_roc_pr_curves",
             ),
