@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbformat import NotebookNode
 
-from tests.conftest import PROJECT_ROOT, copy_project, run_kedro
+from tests.conftest import PROJECT_ROOT
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "chapter_walkthrough.ipynb"
 JUPYTER_DIRS = ("JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR")
@@ -38,7 +39,7 @@ def code_cells(notebook: NotebookNode) -> list[NotebookNode]:
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory: pytest.TempPathFactory) -> NotebookNode:
+def executed(tmp_path_factory: pytest.TempPathFactory, default_run: Path) -> NotebookNode:
     """The notebook after a run of every cell, in the notebook folder of a run project.
 
     The kernel starts where Jupyter starts it, in the notebook's folder, and
@@ -46,13 +47,11 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> NotebookNode:
     their files in temporary folders, not in ``$HOME``.
     """
     root = tmp_path_factory.mktemp("notebook")
-    project = copy_project(root / "project")
     with pytest.MonkeyPatch.context() as monkeypatch:
-        run_kedro(project, monkeypatch)
         for name in JUPYTER_DIRS:
             monkeypatch.setenv(name, str(root / name.lower()))
         monkeypatch.setenv("KEDRO_DISABLE_TELEMETRY", "1")
-        path = project / "notebooks" / NOTEBOOK.name
+        path = default_run / "notebooks" / NOTEBOOK.name
         notebook = nbformat.read(path, as_version=4)
         client = NotebookClient(
             notebook,

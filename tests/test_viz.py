@@ -15,7 +15,7 @@ from kedro.pipeline import Pipeline
 from playwright.sync_api import Locator, Page, Route, expect, sync_playwright
 
 from moons_classifier.pipeline_registry import register_pipelines
-from tests.conftest import PROJECT_ROOT, copy_project, run_kedro
+from tests.conftest import PROJECT_ROOT
 from tests.viz_helpers import (
     LOOPBACK,
     VizServer,
@@ -42,24 +42,15 @@ PREVIEW_TYPES = {  # dataset type (as kedro-viz names it) -> the preview kedro-v
 
 
 @pytest.fixture(scope="module")
-def viz_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A temporary copy of the project after one default ``kedro run``."""
-    project = copy_project(tmp_path_factory.mktemp("viz") / "project")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        run_kedro(project, monkeypatch)
-    return project
-
-
-@pytest.fixture(scope="module")
-def default_pipeline(viz_project: Path) -> Pipeline:
+def default_pipeline(default_run: Path) -> Pipeline:
     """The ``__default__`` pipeline, registered in the project the run bootstrapped."""
     return register_pipelines()["__default__"]
 
 
 @pytest.fixture(scope="module")
-def viz_server(viz_project: Path) -> Iterator[VizServer]:
+def viz_server(default_run: Path) -> Iterator[VizServer]:
     """A ``kedro viz run`` server on the run project, shared by the module's tests."""
-    with running_viz(viz_project, viz_project.parent / "viz-shared.log") as server:
+    with running_viz(default_run, default_run.parent / "viz-shared.log") as server:
         yield server
 
 
@@ -86,10 +77,10 @@ def test_catalog_has_layers_everywhere_and_previews_for_tables() -> None:
 
 
 def test_api_serves_the_default_pipeline_and_stopping_frees_the_port(
-    viz_project: Path, default_pipeline: Pipeline
+    default_run: Path, default_pipeline: Pipeline
 ) -> None:
     """/api/main has every node, dataset, layer and edge; stopping ends the process group."""
-    with running_viz(viz_project, viz_project.parent / "viz-api.log") as server:
+    with running_viz(default_run, default_run.parent / "viz-api.log") as server:
         main = server.get_json("/api/main")
     assert live_group_members(server.pgid) == []
     assert not port_is_open(server.port)

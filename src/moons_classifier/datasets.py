@@ -11,6 +11,7 @@ from typing import Any
 import fsspec
 import numpy as np
 import torch
+from kedro.io import SharedMemoryDataset
 from kedro.io.core import (
     AbstractVersionedDataset,
     DatasetError,
@@ -18,7 +19,6 @@ from kedro.io.core import (
     get_filepath_str,
     get_protocol_and_path,
 )
-from kedro.io import SharedMemoryDataset
 from kedro_datasets._typing import JSONPreview
 from sklearn.preprocessing import StandardScaler
 

@@ -2,7 +2,7 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from moons_classifier.pipelines import MODEL_NAMESPACES
+from moons_classifier.pipelines import per_model
 
 from .nodes import (
     compute_metrics,
@@ -30,29 +30,47 @@ def template() -> Pipeline:
             ),
             Node(
                 compute_metrics,
-                ["validation_predictions", "train_features", "loss_history",
-                 "params:evaluation"],
+                [
+                    "validation_predictions",
+                    "train_features",
+                    "loss_history",
+                    "params:evaluation",
+                ],
                 "metrics",
                 name="compute_metrics",
             ),
             Node(plot_losses, "loss_history", "losses_figure", name="plot_losses"),
             Node(
                 plot_decision_surface,
-                ["model_state_dict", "train_features", "params:model", "params:evaluation"],
+                [
+                    "model_state_dict",
+                    "train_features",
+                    "params:model",
+                    "params:evaluation",
+                ],
                 "train_decision_surface_figure",
                 name="plot_train_decision_surface",
             ),
             Node(
                 plot_decision_surface,
-                ["model_state_dict", "validation_features", "params:model",
-                 "params:evaluation"],
+                [
+                    "model_state_dict",
+                    "validation_features",
+                    "params:model",
+                    "params:evaluation",
+                ],
                 "validation_decision_surface_figure",
                 name="plot_validation_decision_surface",
             ),
             Node(
                 plot_probability_lines,
-                ["validation_predictions", "validation_features", "model_state_dict",
-                 "params:model", "params:evaluation"],
+                [
+                    "validation_predictions",
+                    "validation_features",
+                    "model_state_dict",
+                    "params:model",
+                    "params:evaluation",
+                ],
                 "probability_lines_figure",
                 name="plot_probability_lines",
             ),
@@ -97,16 +115,9 @@ def create_pipeline(**kwargs) -> Pipeline:
         ],
         tags="evaluation",
     )
-    return sum(
-        (
-            Pipeline(
-                template(),
-                namespace=namespace,
-                inputs={"train_features", "validation_features"},
-                parameters={"params:evaluation"},
-                tags=["evaluation", namespace],
-            )
-            for namespace in MODEL_NAMESPACES
-        ),
-        data_figure,
+    return data_figure + per_model(
+        template,
+        inputs={"train_features", "validation_features"},
+        parameters={"params:evaluation"},
+        tag="evaluation",
     )

@@ -2,7 +2,7 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from moons_classifier.pipelines import MODEL_NAMESPACES
+from moons_classifier.pipelines import per_model
 
 from .nodes import check_inference_input, score_points
 
@@ -13,8 +13,14 @@ def template() -> Pipeline:
         [
             Node(
                 score_points,
-                ["checked_inference_input", "scaler", "model_state_dict", "metrics",
-                 "params:model", "params:inference"],
+                [
+                    "checked_inference_input",
+                    "scaler",
+                    "model_state_dict",
+                    "metrics",
+                    "params:model",
+                    "params:inference",
+                ],
                 "inference_predictions",
                 name="score_new_points",
             )
@@ -34,16 +40,9 @@ def create_pipeline(**kwargs) -> Pipeline:
             )
         ]
     )
-    return sum(
-        (
-            Pipeline(
-                template(),
-                namespace=namespace,
-                inputs={"checked_inference_input", "scaler"},
-                parameters={"params:inference"},
-                tags=["inference", namespace],
-            )
-            for namespace in MODEL_NAMESPACES
-        ),
-        checks,
+    return checks + per_model(
+        template,
+        inputs={"checked_inference_input", "scaler"},
+        parameters={"params:inference"},
+        tag="inference",
     )

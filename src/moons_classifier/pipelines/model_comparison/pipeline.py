@@ -21,7 +21,10 @@ def create_pipeline(**kwargs) -> Pipeline:
                 plot_model_comparison,
                 {
                     "params": "params:evaluation",
-                    **{name: f"{name}.validation_predictions" for name in MODEL_NAMESPACES},
+                    **{
+                        name: f"{name}.validation_predictions"
+                        for name in MODEL_NAMESPACES
+                    },
                 },
                 "model_comparison_figure",
                 name="plot_model_comparison",

@@ -2,7 +2,7 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from moons_classifier.pipelines import MODEL_NAMESPACES
+from moons_classifier.pipelines import per_model
 
 from .nodes import build_loaders, build_model, train_model
 
@@ -25,7 +25,12 @@ def template() -> Pipeline:
             ),
             Node(
                 train_model,
-                ["initial_model", "train_loader", "validation_loader", "params:training"],
+                [
+                    "initial_model",
+                    "train_loader",
+                    "validation_loader",
+                    "params:training",
+                ],
                 ["model_state_dict", "loss_history"],
                 name="train_model",
             ),
@@ -35,16 +40,9 @@ def template() -> Pipeline:
 
 def create_pipeline(**kwargs) -> Pipeline:
     """One training instance per model; loaders and training settings are shared."""
-    return sum(
-        (
-            Pipeline(
-                template(),
-                namespace=namespace,
-                inputs={"train_features", "validation_features"},
-                parameters={"params:loaders", "params:training"},
-                tags=["training", namespace],
-            )
-            for namespace in MODEL_NAMESPACES
-        ),
-        Pipeline([]),
+    return per_model(
+        template,
+        inputs={"train_features", "validation_features"},
+        parameters={"params:loaders", "params:training"},
+        tag="training",
     )
