@@ -36,7 +36,8 @@ CHROMIUM_ARGS = [
 PREVIEW_TYPES = {  # dataset type (as kedro-viz names it) -> the preview kedro-viz sends
     "pandas.parquet_dataset.ParquetDataset": "TablePreview",
     "pandas.csv_dataset.CSVDataset": "TablePreview",
-    "json.json_dataset.JSONDataset": "JSONPreview",
+    "moons_classifier.datasets.JSONDataset": "JSONPreview",
+    "moons_classifier.datasets.StandardScalerDataset": "JSONPreview",
     "matplotlib.matplotlib_dataset.MatplotlibDataset": "ImagePreview",
 }
 
@@ -113,7 +114,9 @@ def test_api_previews_tables_metrics_and_every_figure(
     expected = {name: PREVIEW_TYPES[node["dataset_type"]] for name, node in data.items()
                 if node["dataset_type"] in PREVIEW_TYPES}
     figures = {name for name in default_pipeline.datasets() if name.endswith("_figure")}
-    assert {"moons", "train_split", "validation_split", METRICS} | figures <= expected.keys()
+    assert {"moons", "train_split", "validation_split", "scaler", METRICS} | figures <= (
+        expected.keys()
+    )
 
     previews = {name: viz_server.get_json(f"/api/nodes/{data[name]['id']}") for name in expected}
     assert {name: node.get("preview_type") for name, node in previews.items()} == expected
