@@ -25,10 +25,10 @@ def feature_matrix(data: pd.DataFrame) -> np.ndarray:
 
 def to_tensors(data: pd.DataFrame) -> tuple[torch.Tensor, torch.Tensor]:
     """Float32 features of shape (N, F) and labels of shape (N, 1)."""
-    labels = torch.as_tensor(data[LABEL].to_numpy().reshape(-1, 1)).float()
-    return features_tensor(data), labels
+    labels = data[LABEL].to_numpy().reshape(-1, 1).astype(np.float32)
+    return features_tensor(data), torch.from_numpy(labels)
 
 
 def features_tensor(data: pd.DataFrame) -> torch.Tensor:
-    """Float32 features of shape (N, F)."""
-    return torch.as_tensor(feature_matrix(data)).float()
+    """Float32 features of shape (N, F), rounded from float64 as ``tensor.float()`` rounds."""
+    return torch.from_numpy(feature_matrix(data).astype(np.float32))
