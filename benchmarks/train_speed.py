@@ -9,7 +9,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -27,18 +27,18 @@ LR = 0.1
 
 @dataclass(frozen=True)
 class Case:
-    """One benchmark configuration; the book's loop is timed ``book_repeats`` times."""
+    """One benchmark configuration; the book's loop and the Trainer each run ``repeats`` times."""
 
     n_samples: int
     batch_size: int
     n_epochs: int
-    book_repeats: int
+    repeats: int
 
 
 CASES = (
-    Case(100, 16, 100, book_repeats=3),
-    Case(1_000_000, 16, 1, book_repeats=1),
-    Case(1_000_000, 4096, 1, book_repeats=1),
+    Case(100, 16, 100, repeats=3),
+    Case(1_000_000, 16, 1, repeats=1),
+    Case(1_000_000, 4096, 1, repeats=1),
 )
 
 
@@ -83,7 +83,7 @@ def timed(
 def book(loaders: tuple[DataLoader, DataLoader], case: Case) -> Result:
     """The book's loop on the CPU."""
     return timed(
-        lambda model: book_train(model, *loaders, case.n_epochs, LR), case.book_repeats
+        lambda model: book_train(model, *loaders, case.n_epochs, LR), case.repeats
     )
 
 
@@ -91,7 +91,6 @@ def project(
     loaders: tuple[DataLoader, DataLoader],
     case: Case,
     device: torch.device,
-    repeats: int,
 ) -> Result:
     """The project's Trainer with the book's loss and optimizer."""
 
@@ -107,7 +106,7 @@ def project(
             torch.cuda.synchronize(device)
         return trainer.train_losses, trainer.val_losses
 
-    return timed(train, repeats)
+    return timed(train, case.repeats)
 
 
 def identical(reference: Result, result: Result) -> bool:
@@ -149,20 +148,17 @@ def main() -> None:
     parser.add_argument(
         "--device", default="cpu", help="the Trainer's device (cpu, cuda, ...)"
     )
-    parser.add_argument(
-        "--repeats", type=int, default=3, help="Trainer runs per case (best kept)"
-    )
     args = parser.parse_args()
     device = resolve_device(args.device)
     torch.set_num_threads(1)
     exact = device.type == "cpu"
-    warm_up = moons_loaders(100, 16)
-    book(warm_up, CASES[0])
-    project(warm_up, CASES[0], device, 1)
-    book_runs = ", ".join(f"{c.book_repeats} at n={c.n_samples:,}" for c in CASES[:2])
+    warm_up, once = moons_loaders(100, 16), replace(CASES[0], repeats=1)
+    book(warm_up, once)
+    project(warm_up, once, device)
+    runs = ", ".join(f"{c.repeats} at n={c.n_samples:,}" for c in CASES[:2])
     show(
         f"torch {torch.__version__}, 1 thread; book loop on cpu, Trainer on {device}.\n"
-        f"Best time of {book_runs} book runs; of {args.repeats} Trainer runs.\n"
+        f"Runs of each loop, best time kept: {runs}.\n"
         "points/s: every point passes once per epoch, in training or validation.\n"
     )
     columns = (
@@ -184,7 +180,7 @@ def main() -> None:
     for case in CASES:
         loaders = moons_loaders(case.n_samples, case.batch_size)
         reference = book(loaders, case)
-        result = project(loaders, case, device, args.repeats)
+        result = project(loaders, case, device)
         agree = identical(reference, result) if exact else close(reference, result)
         work = case.n_samples * case.n_epochs
         cells = (

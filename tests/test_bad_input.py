@@ -197,13 +197,38 @@ def test_model_that_does_not_fit_its_parameters_is_refused(trained_copy, monkeyp
     assert not list((trained_copy / "data").rglob("inference_predictions*"))
 
 
+RUN_ARTIFACTS = ("06_models/scaler.json", "06_models/logistic/model.pt",
+                 "06_models/mlp/model.pt", "08_reporting/logistic/metrics.json",
+                 "08_reporting/mlp/metrics.json")
+
+
+def copy_newest_run(project: Path) -> str:
+    """Copy the newest run's scaler, models and metrics into a new, newer version."""
+    version = generate_timestamp()
+    for relative in RUN_ARTIFACTS:
+        newest = newest_version(project, relative)
+        (newest.parent.parent / version).mkdir()
+        shutil.copy2(newest, newest.parent.parent / version / newest.name)
+    return version
+
+
 def test_state_dict_with_three_features_is_refused(trained_copy, monkeypatch):
-    newest = trained_copy / "data/06_models/logistic/model.pt" / generate_timestamp() / "model.pt"
-    newest.parent.mkdir()
+    version = copy_newest_run(trained_copy)
+    newest = trained_copy / "data/06_models/logistic/model.pt" / version / "model.pt"
     torch.save({"linear.weight": torch.ones(1, 3), "linear.bias": torch.zeros(1)}, newest)
     assert_refused(trained_copy, monkeypatch, ValueError,
                    ["logistic.model_state_dict", "'linear.weight': (1, 3)",
                     "'linear.weight': (1, 2)", "'logistic' model on 2 features"],
+                   pipeline_name="inference")
+    assert not list((trained_copy / "data").rglob("inference_predictions*"))
+
+
+def test_artifacts_of_different_runs_are_not_combined(trained_copy, monkeypatch):
+    version = copy_newest_run(trained_copy)
+    shutil.rmtree(trained_copy / "data/08_reporting/mlp/metrics.json" / version)
+    assert_refused(trained_copy, monkeypatch, ValueError,
+                   ["combine artifacts of different runs", f"'scaler': '{version}'",
+                    "mlp.metrics", "--load-versions"],
                    pipeline_name="inference")
     assert not list((trained_copy / "data").rglob("inference_predictions*"))
 

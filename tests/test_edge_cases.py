@@ -91,4 +91,4 @@ def test_a_table_feature_named_like_the_label_is_not_silently_replaced():
         {"y": [1.5, 2.5, 3.5, 4.5], "z": [0.5, 0.1, 0.2, 0.3], "target": [0, 1, 0, 1]}
     )
     with pytest.raises(ValueError, match="'y'"):
-        select_source(pd.DataFrame(), table, DataParams(source="table"))
+        select_source(pd.DataFrame(), lambda: table, DataParams(source="table"))

@@ -86,6 +86,17 @@ def test_parameter_overrides_match_an_independent_implementation(project, monkey
         assert torch.equal(state[name], tensor)
 
 
+def test_environment_overrides_single_keys_and_keeps_the_rest(project, monkeypatch, latest):
+    env = project / "conf" / "wide"
+    env.mkdir()
+    (env / "parameters.yml").write_text("mlp:\n  model:\n    hidden_units: 20\n")
+    run_kedro(project, monkeypatch, env="wide",
+              runtime_params={"training": {"n_epochs": 2}})
+    state = torch.load(latest(project, "06_models/mlp/model.pt"), weights_only=True)
+    assert state["hidden.weight"].shape == (20, 2)
+    assert state["output.weight"].shape == (1, 20)
+
+
 def test_environment_overrides_parameters(project, monkeypatch, latest):
     env = project / "conf" / "bigger"
     env.mkdir()

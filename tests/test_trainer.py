@@ -233,7 +233,12 @@ def test_resolve_device_refuses_an_unavailable_device(name):
     assert f": {', '.join(available_devices())})" in str(error.value)
 
 
-def test_training_draws_no_bar_off_a_terminal_and_logs_first_and_last_epochs(
+def logged_epochs(caplog: pytest.LogCaptureFixture) -> list[int]:
+    """The epochs of the progress lines caplog captured."""
+    return [int(r.getMessage().split()[1].split("/")[0]) for r in caplog.records]
+
+
+def test_training_draws_no_bar_off_a_terminal_and_logs_every_tenth_epoch(
     book, capsys, caplog
 ):
     model = book_model()
@@ -243,23 +248,35 @@ def test_training_draws_no_bar_off_a_terminal_and_logs_first_and_last_epochs(
     with caplog.at_level(logging.INFO, logger="moons_classifier.trainer"):
         trainer.fit(*loaders(book, 16), n_epochs=100)
     assert capsys.readouterr().err == ""
-    messages = [record.getMessage() for record in caplog.records]
-    assert messages[0].startswith("epoch 1/100: train loss ")
-    assert messages[-1] == (
+    assert logged_epochs(caplog) == [1, *range(10, 101, 10)]
+    assert caplog.records[0].getMessage().startswith("epoch 1/100: train loss ")
+    assert caplog.records[-1].getMessage() == (
         f"epoch 100/100: train loss {book.train_losses[-1]:.6f}, "
         f"val loss {book.val_losses[-1]:.6f}"
     )
 
 
-def test_log_lines_without_a_terminal(caplog):
-    progress = EpochProgress(3, io.StringIO(), log_interval=0)
+@pytest.mark.parametrize(
+    ("n_epochs", "expected"),
+    [
+        (1, [1]),
+        (5, [1, 2, 3, 4, 5]),
+        (10, list(range(1, 11))),
+        (25, [1, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 25]),
+        (100, [1, *range(10, 101, 10)]),
+        (1000, [1, *range(100, 1001, 100)]),
+    ],
+)
+def test_log_lines_without_a_terminal(caplog, n_epochs, expected):
+    progress = EpochProgress(n_epochs, io.StringIO())
     with caplog.at_level(logging.INFO, logger="moons_classifier.trainer"):
-        for epoch in (1, 2, 3):
+        for epoch in range(1, n_epochs + 1):
             progress.update(epoch, 0.5, None)
         progress.close()
-    assert [r.getMessage() for r in caplog.records] == [
-        f"epoch {epoch}/3: train loss 0.500000" for epoch in (1, 2, 3)
-    ]
+    assert logged_epochs(caplog) == expected
+    assert caplog.records[-1].getMessage() == (
+        f"epoch {n_epochs}/{n_epochs}: train loss 0.500000"
+    )
     assert progress.stream.getvalue() == ""
 
 
@@ -282,12 +299,12 @@ def test_a_bar_on_a_terminal_then_the_last_epoch_logged(caplog):
     ]
 
 
-def test_progress_is_throttled(caplog):
-    progress = EpochProgress(1000, io.StringIO(), log_interval=3600)
+def test_the_bar_is_throttled_by_time(caplog):
+    terminal = Terminal()
+    progress = EpochProgress(1000, terminal, bar_interval=3600)
     with caplog.at_level(logging.INFO, logger="moons_classifier.trainer"):
         for epoch in range(1, 1001):
             progress.update(epoch, 0.5, 0.5)
-    assert [r.getMessage().split(":")[0] for r in caplog.records] == [
-        "epoch 1/1000",
-        "epoch 1000/1000",
-    ]
+    assert terminal.getvalue().count("epoch ") == 1
+    assert "epoch 1/1000 [" in terminal.getvalue()
+    assert logged_epochs(caplog) == [1000]

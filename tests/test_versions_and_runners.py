@@ -18,7 +18,7 @@ import torch
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from kedro.io import DataCatalog
-from kedro.io.core import DatasetError, generate_timestamp
+from kedro.io.core import DatasetError
 from kedro.runner import ThreadRunner
 from sklearn.preprocessing import StandardScaler
 
@@ -43,7 +43,7 @@ from moons_classifier.pipelines.training.nodes import (
     train_model,
 )
 from tests.conftest import copy_project, run_kedro
-from tests.test_bad_input import probabilities, snapshot
+from tests.test_bad_input import copy_newest_run, probabilities, snapshot
 
 EPOCHS = (3, 6)  # the older and the newer run
 VERSIONED = (
@@ -136,8 +136,11 @@ def test_inference_pinned_to_the_older_model(two_runs_copy, monkeypatch):
 
     run_kedro(project, monkeypatch, pipeline_name="inference")
     latest = newest_predictions()
-    pinned_versions = dict.fromkeys(("logistic.model_state_dict", "scaler", "logistic.metrics"),
-                                    older)
+    pinned_versions = dict.fromkeys(
+        ("scaler", "logistic.model_state_dict", "logistic.metrics", "mlp.model_state_dict",
+         "mlp.metrics"),
+        older,
+    )
     run_kedro(project, monkeypatch, pipeline_name="inference", load_versions=pinned_versions)
     pinned = newest_predictions()
 
@@ -256,8 +259,8 @@ def test_crafted_artifact_is_refused_without_running_its_code(
     two_runs_copy, monkeypatch, name, relative, write, unguarded_load
 ):
     marker = two_runs_copy.parent / "code-ran"
-    crafted = two_runs_copy / "data" / relative / generate_timestamp() / Path(relative).name
-    crafted.parent.mkdir()
+    version = copy_newest_run(two_runs_copy)
+    crafted = two_runs_copy / "data" / relative / version / Path(relative).name
     write(RunsCode(marker), crafted)
     before = snapshot(two_runs_copy)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
+from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -13,6 +14,7 @@ import numpy as np
 import torch
 from kedro.io import SharedMemoryDataset
 from kedro.io.core import (
+    AbstractDataset,
     AbstractVersionedDataset,
     DatasetError,
     Version,
@@ -78,10 +80,9 @@ class TorchStateDictDataset(_AtomicFileDataset):
 
     def load(self) -> dict[str, torch.Tensor]:
         """Load the tensors on the CPU; pickled code is refused, not run."""
+        data = self._read_bytes()
         try:
-            state = torch.load(
-                io.BytesIO(self._read_bytes()), map_location="cpu", weights_only=True
-            )
+            state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
         except Exception as error:
             raise DatasetError(
                 f"{self._get_load_path()} is not a plain state_dict of tensors and was "
@@ -202,6 +203,30 @@ class ObjectDataset(SharedMemoryDataset):
 
     def _release(self) -> None:
         self._data = _NOTHING
+
+
+class LazyDataset(AbstractDataset[None, Callable[[], Any]]):
+    """Wraps a dataset so that loading gives its ``load`` function, for the node to call
+    only if it needs the data (as PartitionedDataset hands out partitions)."""
+
+    def __init__(self, *, dataset: dict[str, Any], metadata: dict[str, Any] | None = None) -> None:
+        self._dataset = AbstractDataset.from_config("wrapped", dataset)
+        self.metadata = metadata
+
+    def _describe(self) -> dict[str, Any]:
+        return {"dataset": self._dataset._describe()}
+
+    def load(self) -> Callable[[], Any]:
+        """The wrapped dataset's ``load``, not yet called."""
+        return self._dataset.load
+
+    def save(self, data: None) -> None:
+        """Refuse: this dataset is read-only."""
+        raise DatasetError("LazyDataset is read-only.")
+
+    def preview(self, **kwargs: Any) -> Any:
+        """The wrapped dataset's preview, for kedro-viz."""
+        return self._dataset.preview(**kwargs)
 
 
 _NOTHING = object()

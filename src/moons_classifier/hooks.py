@@ -13,20 +13,23 @@ from kedro.pipeline import Pipeline
 # bootstrapped: ParallelRunner forks its shared-memory manager before any node runs, and a
 # manager that has to import torch itself, from two threads at once, fails intermittently.
 from moons_classifier.models import load_model
+from moons_classifier.params import TrainingParams
 from moons_classifier.trainer import resolve_device
 
 logger = logging.getLogger(__name__)
 
 SPLIT = ("train_split", "validation_split")
 STATE_DICT_SUFFIX = ".model_state_dict"
+METRICS_SUFFIX = ".metrics"
 
 
-class DeviceCheckHooks:
+class PreflightHooks:
     """Refuse, before the first node writes anything, a run that cannot succeed.
 
     Checked: the training device is available; the data, prepared in memory up to the
-    train/validation split, gives a split the pipeline accepts; and every persisted
-    state_dict the run loads fits its configured model.
+    train/validation split, gives a split the pipeline accepts; and the persisted scaler,
+    state_dicts and metrics the run loads come from one run, and each state_dict fits its
+    configured model.
     """
 
     @hook_impl
@@ -40,12 +43,13 @@ class DeviceCheckHooks:
         if set(SPLIT) <= pipeline.all_outputs():
             _check_split(pipeline, catalog)
         if "scaler" in inputs:
+            _check_same_run(inputs, catalog)
             _check_persisted_models(inputs, catalog)
 
 
-def _check_device(training: Any) -> None:
+def _check_device(training: TrainingParams) -> None:
     """Resolve ``training.device``; an unavailable one raises, naming the available ones."""
-    resolve_device(training["device"] if isinstance(training, dict) else training.device)
+    resolve_device(training.device)
 
 
 def _check_split(pipeline: Pipeline, catalog: DataCatalog) -> None:
@@ -58,6 +62,21 @@ def _check_split(pipeline: Pipeline, catalog: DataCatalog) -> None:
                 {name: values[name] if name in values else catalog.load(name)
                  for name in node.inputs}
             )
+        )
+
+
+def _check_same_run(inputs: set[str], catalog: DataCatalog) -> None:
+    """The scaler, state_dicts and metrics the run loads must share one version (one run)."""
+    versioned = sorted(
+        name for name in inputs
+        if name == "scaler" or name.endswith((STATE_DICT_SUFFIX, METRICS_SUFFIX))
+    )
+    versions = {name: catalog.get(name).resolve_load_version() for name in versioned}
+    if len(set(versions.values())) > 1:
+        pins = ",".join(f"{name}:<version>" for name in versioned)
+        raise ValueError(
+            f"The run would combine artifacts of different runs: {versions}. Pin them all "
+            f'to one run\'s version with --load-versions "{pins}", or re-run the pipeline.'
         )
 
 

@@ -24,7 +24,7 @@ class DataParams(Params):
     noise: float = Field(0.3, ge=0)
     random_state: int = 0
     label_column: str = "target"
-    feature_columns: list[str] | None = None
+    feature_columns: list[str] | None = Field(None, min_length=1)
     positive_fraction: float | None = Field(None, gt=0, lt=1)
 
 

@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from moons_classifier.metrics import confusion_counts, threshold_metrics
+from moons_classifier.metrics import threshold_metrics
 from moons_classifier.tabular import LABEL, feature_columns
 
 CLASS_COLORS = ListedColormap(["#ff7f0e", "#1f77b4"])
@@ -76,9 +76,10 @@ def draw_contour(
 
 def draw_probability_line(
     ax: Axes, labels: np.ndarray, probabilities: np.ndarray, threshold: float,
-    shift: float = 0.04,
+    counts: tuple[int, int, int, int], shift: float = 0.04,
 ) -> None:
-    """Points on a 0..1 probability axis: negatives above, positives below, threshold dashed."""
+    """Points on a 0..1 probability axis (negatives above, positives below), the threshold
+    dashed, and ``counts`` (TN, FP, FN, TP of every point, not only those drawn) in the corners."""
     labels = np.asarray(labels)
     negatives, positives = probabilities[labels == 0], probabilities[labels == 1]
     ax.scatter(negatives, np.full_like(negatives, shift), color=CLASS_COLORS(0), s=30,
@@ -87,7 +88,7 @@ def draw_probability_line(
                edgecolors="k", linewidths=0.3, label="actual positive")
     ax.axhline(0, color="k", linewidth=1)
     ax.axvline(threshold, color="k", linestyle="--", linewidth=1)
-    tn, fp, fn, tp = confusion_counts(labels, probabilities, threshold)
+    tn, fp, fn, tp = counts
     for x, y, text in ((0.0, 0.8, f"TN {tn}"), (1.0, 0.8, f"FP {fp}"),
                        (0.0, 0.1, f"FN {fn}"), (1.0, 0.1, f"TP {tp}")):
         ax.text(x, y, text, transform=ax.transAxes, ha="left" if x == 0 else "right")

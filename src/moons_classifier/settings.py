@@ -1,10 +1,12 @@
 """Project settings; see https://docs.kedro.org/en/stable/configure/configuration_basics/."""
 
-from moons_classifier.hooks import DeviceCheckHooks
+from moons_classifier.hooks import PreflightHooks
 
-HOOKS = (DeviceCheckHooks(),)
+HOOKS = (PreflightHooks(),)
 
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",
+    # An environment overrides single keys (mlp.model.hidden_units) and keeps the rest.
+    "merge_strategy": {"parameters": "soft"},
 }

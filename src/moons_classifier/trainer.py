@@ -116,6 +116,13 @@ def _fast_batches(loader: DataLoader, device: torch.device) -> Iterator[Batch] |
     )
 
 
+def _losses(train_loss: float, val_loss: float | None) -> str:
+    """An epoch's losses as progress shows them."""
+    return f"train loss {train_loss:.6f}" + (
+        "" if val_loss is None else f", val loss {val_loss:.6f}"
+    )
+
+
 def _mean(losses: list[torch.Tensor]) -> float:
     """The mean of batch losses as the book takes it (``np.mean`` of ``loss.item()``s); NaN if none."""
     if not losses:
@@ -124,50 +131,44 @@ def _mean(losses: list[torch.Tensor]) -> float:
 
 
 class EpochProgress:
-    """Per-epoch progress: a bar redrawn on a terminal, plain log lines otherwise.
-
-    Both are throttled, so an epoch costs a clock read unless something is shown: the bar
-    at most every ``bar_interval`` seconds, log lines at most every ``log_interval``
-    seconds. The first and last epochs always show, and the last is logged in both modes.
-    """
+    """Per-epoch progress: a time-throttled bar on a terminal, about ten log lines otherwise."""
 
     BAR_WIDTH = 30
 
     def __init__(
-        self,
-        n_epochs: int,
-        stream: TextIO | None = None,
-        log_interval: float = 1.0,
-        bar_interval: float = 0.1,
+        self, n_epochs: int, stream: TextIO | None = None, bar_interval: float = 0.1
     ) -> None:
         self.n_epochs = n_epochs
         self.stream = sys.stderr if stream is None else stream
         self.bar = self.stream.isatty()
-        self.interval = bar_interval if self.bar else log_interval
-        self.shown_at = -float("inf")
+        self.bar_interval = bar_interval
+        self.log_every = max(1, n_epochs // 10)
+        self.drawn_at = -float("inf")
         self.drawn = False
 
     def update(self, epoch: int, train_loss: float, val_loss: float | None) -> None:
-        """Show epoch ``epoch``'s losses if it is due."""
-        now = time.perf_counter()
+        """Show epoch ``epoch``'s losses if it is due; the last epoch is always logged."""
         last = epoch == self.n_epochs
-        if not last and now - self.shown_at < self.interval:
-            return
-        self.shown_at = now
-        losses = f"train loss {train_loss:.6f}" + (
-            "" if val_loss is None else f", val loss {val_loss:.6f}"
-        )
         if self.bar and not last:
-            filled = self.BAR_WIDTH * epoch // self.n_epochs
-            self.stream.write(
-                f"\r\033[Kepoch {epoch}/{self.n_epochs} "
-                f"[{'#' * filled}{'.' * (self.BAR_WIDTH - filled)}] {losses}"
-            )
-            self.stream.flush()
-            self.drawn = True
-        else:
+            now = time.perf_counter()
+            if now - self.drawn_at >= self.bar_interval:
+                self.drawn_at = now
+                self._draw(epoch, _losses(train_loss, val_loss))
+        elif last or (not self.bar and (epoch == 1 or epoch % self.log_every == 0)):
             self.close()
-            logger.info("epoch %d/%d: %s", epoch, self.n_epochs, losses)
+            logger.info(
+                "epoch %d/%d: %s", epoch, self.n_epochs, _losses(train_loss, val_loss)
+            )
+
+    def _draw(self, epoch: int, losses: str) -> None:
+        """Redraw the bar at epoch ``epoch``."""
+        filled = self.BAR_WIDTH * epoch // self.n_epochs
+        self.stream.write(
+            f"\r\033[Kepoch {epoch}/{self.n_epochs} "
+            f"[{'#' * filled}{'.' * (self.BAR_WIDTH - filled)}] {losses}"
+        )
+        self.stream.flush()
+        self.drawn = True
 
     def close(self) -> None:
         """Erase the bar, if one is drawn."""
@@ -267,8 +268,9 @@ class Trainer:
         """Train for ``n_epochs``, drawing shuffles from torch's CPU RNG seeded with ``seed``.
 
         As the book's StepByStep, it re-seeds before training; unlike it, the caller's
-        RNG state is restored afterwards, and trainings in other threads wait their turn. Progress goes to ``progress_stream`` (default
-        stderr) as a bar when it is a terminal, else to this module's logger.
+        RNG state is restored afterwards, and trainings in other threads wait their
+        turn. Progress goes to ``progress_stream`` (default stderr) as a bar when it is
+        a terminal, else to this module's logger.
         """
         progress = EpochProgress(n_epochs, self.progress_stream)
         with (

@@ -43,13 +43,17 @@ def table() -> pd.DataFrame:
     )
 
 
-def test_select_source_passes_the_moons_through(table):
+def unread() -> pd.DataFrame:
+    raise AssertionError("the table was loaded although the moons are the source")
+
+
+def test_select_source_passes_the_moons_through_without_loading_the_table():
     moons = generate_moons(DataParams())
-    assert select_source(moons, table, DataParams()) is moons
+    assert select_source(moons, unread, DataParams()) is moons
 
 
 def test_select_source_takes_every_other_column_of_the_table(table):
-    selected = select_source(pd.DataFrame(), table, DataParams(source="table"))
+    selected = select_source(pd.DataFrame(), lambda: table, DataParams(source="table"))
     assert list(selected.columns) == ["a", "b", "c", "y"]
     assert (selected[["a", "b", "c"]].dtypes == np.float64).all()
     np.testing.assert_array_equal(selected[["a", "b", "c"]], table[["a", "b", "c"]])
@@ -58,7 +62,7 @@ def test_select_source_takes_every_other_column_of_the_table(table):
 
 def test_select_source_keeps_the_named_features_in_order(table):
     params = DataParams(source="table", feature_columns=["c", "a"])
-    assert list(select_source(pd.DataFrame(), table, params).columns) == ["c", "a", "y"]
+    assert list(select_source(pd.DataFrame(), lambda: table, params).columns) == ["c", "a", "y"]
 
 
 @pytest.mark.parametrize(
@@ -70,12 +74,14 @@ def test_select_source_keeps_the_named_features_in_order(table):
         ({"target": [0, 1, 2, 0]}, {}, "must hold only 0 and 1"),
         ({"a": [1.0, np.nan, 3.0, 4.0]}, {}, "missing or infinite"),
         ({"c": [1.0, np.inf, 3.0, 4.0]}, {}, "missing or infinite"),
+        ({}, {"feature_columns": ["a", "target"]}, "other than the label 'target'"),
+        ({}, {"feature_columns": ["a", "a"]}, "distinct columns"),
     ],
 )
 def test_select_source_refuses_an_unusable_table(table, change, overrides, message):
     params = DataParams(source="table", **overrides)
     with pytest.raises(ValueError, match=message):
-        select_source(pd.DataFrame(), table.assign(**change), params)
+        select_source(pd.DataFrame(), lambda: table.assign(**change), params)
 
 
 def test_subsample_without_fraction_returns_the_data():

@@ -27,7 +27,7 @@ def run(
         {
             "params:data": MemoryDataset(data),
             "params:split": MemoryDataset(split),
-            "source_table": MemoryDataset(pd.DataFrame() if table is None else table),
+            "source_table": MemoryDataset(lambda: pd.DataFrame() if table is None else table),
         }
     )
     SequentialRunner().run(pipeline or create_pipeline(), catalog)

@@ -119,6 +119,14 @@ def test_train_model_weights_the_positives_in_the_loss(splits):
     assert history["val_loss"].iloc[0] == pytest.approx(sum(batch_losses) / len(batch_losses))
 
 
+def test_train_model_refuses_a_diverged_training(splits):
+    train_loader, val_loader = build_loaders(*splits, LoaderParams())
+    model = build_model(splits[0], ModelParams(kind="mlp"))
+    with pytest.raises(ValueError, match=r"diverged by epoch \d+ of 5 .* training.lr=1e\+20"):
+        train_model(model, train_loader, val_loader, TrainingParams(device="cpu", n_epochs=5,
+                                                                    lr=1e20))
+
+
 def test_train_model_refuses_an_unavailable_device(splits):
     train_loader, val_loader = build_loaders(*splits, LoaderParams())
     model = build_model(splits[0], ModelParams())

@@ -1,7 +1,4 @@
-"""
-This is a boilerplate pipeline 'data_processing'
-generated using Kedro 1.7.0
-"""
+"""The ``data_processing`` pipeline."""
 
 from .pipeline import create_pipeline
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 from sklearn.datasets import make_moons
@@ -20,16 +22,27 @@ def generate_moons(params: DataParams) -> pd.DataFrame:
     return pd.DataFrame({"x1": features[:, 0], "x2": features[:, 1], LABEL: labels})
 
 
-def select_source(moons: pd.DataFrame, table: pd.DataFrame, params: DataParams) -> pd.DataFrame:
-    """The moons, or the user's table with its label renamed ``y``, per ``data.source``."""
+def select_source(
+    moons: pd.DataFrame, load_table: Callable[[], pd.DataFrame], params: DataParams
+) -> pd.DataFrame:
+    """The moons, or the user's table with its label renamed ``y``, per ``data.source``.
+
+    The table is loaded only when it is the source.
+    """
     if params.source == "moons":
         return moons
+    table = load_table()
     if params.label_column not in table.columns:
         raise ValueError(
             f"data.label_column={params.label_column!r} is not a column of the source table "
             f"(columns: {list(table.columns)}). Set data.label_column to the 0/1 label column."
         )
     features = params.feature_columns or [c for c in table.columns if c != params.label_column]
+    if params.label_column in features or len(set(features)) < len(features):
+        raise ValueError(
+            f"data.feature_columns={features} must name distinct columns other than the "
+            f"label {params.label_column!r}."
+        )
     if LABEL in features and params.label_column != LABEL:
         raise ValueError(
             f"The source table's feature column {LABEL!r} would be overwritten by the label "
@@ -66,11 +79,11 @@ def subsample_positives(data: pd.DataFrame, params: DataParams) -> pd.DataFrame:
     positives = np.flatnonzero(data[LABEL].to_numpy() == 1)
     n_neg = len(data) - len(positives)
     wanted = round(params.positive_fraction * n_neg / (1 - params.positive_fraction))
-    if wanted > len(positives) or wanted < 1:
+    if not 1 <= wanted <= len(positives):
         raise ValueError(
             f"data.positive_fraction={params.positive_fraction} needs {wanted} positives "
-            f"beside {n_neg} negatives, but the data has {len(positives)}. Choose a "
-            "fraction at or below the generated share of positives, or more data."
+            f"beside {n_neg} negatives, and the data has {len(positives)}; at least one "
+            "is needed and no more than there are. Choose another fraction, or more data."
         )
     rng = np.random.default_rng(params.random_state)
     dropped = rng.choice(positives, size=len(positives) - wanted, replace=False)

@@ -1,7 +1,4 @@
-"""
-This is a boilerplate pipeline 'evaluation'
-generated using Kedro 1.7.0
-"""
+"""The ``evaluation`` pipeline."""
 
 from .pipeline import create_pipeline
 

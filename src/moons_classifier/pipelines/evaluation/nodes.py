@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,7 @@ from matplotlib.figure import Figure
 from moons_classifier import plotting
 from moons_classifier.metrics import (
     areas_under_curves,
+    confusion_counts,
     random_probabilities,
     roc_pr_curves,
     select_threshold,
@@ -25,7 +27,9 @@ from moons_classifier.tabular import LABEL, feature_columns, features_tensor
 logger = logging.getLogger(__name__)
 
 
-def _surface_predictor(state_dict: dict[str, torch.Tensor], params: ModelParams):
+def _surface_predictor(
+    state_dict: dict[str, torch.Tensor], params: ModelParams
+) -> Callable[[np.ndarray], np.ndarray]:
     """A function from a (N, 2) array of standardized features to logits."""
     model = load_model(state_dict, 2, params)
     return lambda points: predict_logits(model, torch.as_tensor(points).float()).numpy()
@@ -173,19 +177,26 @@ def plot_probability_lines(
         params.plot_sample_size,
         params.plot_seed,
     )
+    labels = predictions[LABEL].to_numpy()
+    probabilities = predictions["probability"].to_numpy()
     if two_features:
         grid, logits = plotting.model_surface(
             _surface_predictor(state_dict, model_params), params.grid_resolution
         )
-        probabilities = 1 / (1 + np.exp(-logits))
+        surface = 1 / (1 + np.exp(-logits))
+    else:
+        logger.info("Drawing the probability lines without the probability contours: "
+                    "they need 2 features, the data has %d.", len(feature_columns(val)))
     for row, threshold in enumerate(params.thresholds):
         if two_features:
-            plotting.draw_contour(axes[row, 0], grid, probabilities, "",
+            plotting.draw_contour(axes[row, 0], grid, surface, "",
                                   levels=np.linspace(0, 1, 11), boundary=threshold)
             plotting.scatter_classes(axes[row, 0], sample.drop(columns="probability"),
                                      f"validation, boundary at {threshold}")
-        plotting.draw_probability_line(axes[row, -1], sample[LABEL].to_numpy(),
-                                       sample["probability"].to_numpy(), threshold)
+        plotting.draw_probability_line(
+            axes[row, -1], sample[LABEL].to_numpy(), sample["probability"].to_numpy(),
+            threshold, confusion_counts(labels, probabilities, threshold),
+        )
     return figure
 
 
@@ -228,9 +239,10 @@ def plot_precision_quirk(predictions: pd.DataFrame, params: EvaluationParams) ->
     n_rows = len(params.quirk_thresholds)
     figure, axes = plotting.new_figure(n_rows, 1, (7, 2.6 * n_rows))
     for ax, threshold in zip(axes[:, 0], params.quirk_thresholds, strict=True):
+        counts = confusion_counts(labels, probabilities, threshold)
         plotting.draw_probability_line(ax, sample[LABEL].to_numpy(),
-                                       sample["probability"].to_numpy(), threshold)
-        (_, fp), (_, tp) = threshold_metrics(labels, probabilities, threshold)["confusion_matrix"]
+                                       sample["probability"].to_numpy(), threshold, counts)
+        _, fp, _, tp = counts
         precision = f"{tp}/{tp + fp} = {tp / (tp + fp):.4f}" if tp + fp else "undefined"
         ax.set_title(f"threshold {threshold}: precision {precision}")
     return figure

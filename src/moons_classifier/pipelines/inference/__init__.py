@@ -1,7 +1,4 @@
-"""
-This is a boilerplate pipeline 'inference'
-generated using Kedro 1.7.0
-"""
+"""The ``inference`` pipeline."""
 
 from .pipeline import create_pipeline
 

@@ -1,7 +1,4 @@
-"""
-This is a boilerplate pipeline 'model_comparison'
-generated using Kedro 1.7.0
-"""
+"""The ``model_comparison`` pipeline."""
 
 from .pipeline import create_pipeline
 

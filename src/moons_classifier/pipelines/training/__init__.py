@@ -1,7 +1,4 @@
-"""
-This is a boilerplate pipeline 'training'
-generated using Kedro 1.7.0
-"""
+"""The ``training`` pipeline."""
 
 from .pipeline import create_pipeline
 

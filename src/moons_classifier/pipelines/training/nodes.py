@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import torch
 from torch import nn
@@ -43,6 +44,21 @@ def positive_weight(
     return ((labels == 0).sum().float() / n_pos).view(1)
 
 
+def check_finite(trainer: Trainer, model: nn.Module, params: TrainingParams) -> None:
+    """Refuse a training that diverged: a loss or a weight that is not a finite number."""
+    losses = np.asarray(trainer.train_losses + trainer.val_losses)
+    weights_finite = all(torch.isfinite(t).all() for t in model.state_dict().values())
+    if not (np.isfinite(losses).all() and weights_finite):
+        epoch = next(
+            (i + 1 for i, loss in enumerate(trainer.train_losses) if not np.isfinite(loss)),
+            params.n_epochs,
+        )
+        raise ValueError(
+            f"Training diverged by epoch {epoch} of {params.n_epochs} (a loss or weight is "
+            f"not a finite number) with training.lr={params.lr}. Lower training.lr."
+        )
+
+
 def train_model(
     model: nn.Module,
     train_loader: DataLoader,
@@ -58,6 +74,7 @@ def train_model(
         device,
     )
     trainer.fit(train_loader, val_loader, params.n_epochs, seed=params.seed)
+    check_finite(trainer, model, params)
     history = pd.DataFrame(
         {
             "epoch": range(1, params.n_epochs + 1),
