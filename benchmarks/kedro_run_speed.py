@@ -79,7 +79,12 @@ LOADERS = {
     "pandas.CSVDataset": ("pandas", "pandas.read_csv({path}, **{args})"),
     "json.JSONDataset": ("json", "json.loads(Path({path}).read_text())"),
 }
-IN_MEMORY = {"MemoryDataset", "kedro.io.MemoryDataset"}
+IN_MEMORY = {
+    "MemoryDataset",
+    "kedro.io.MemoryDataset",
+    "moons_classifier.datasets.ObjectDataset",
+}
+LAZY = "moons_classifier.datasets.LazyDataset"
 
 
 class PlainScript:
@@ -196,18 +201,19 @@ class PlainScript:
             raise ValueError(f"{name}: no plain writer for dataset type {kind}")
 
     def _load(self, name: str) -> None:
-        """Append the read of free input ``name`` from its file."""
+        """Append the read of free input ``name`` from its file (a read function if lazy)."""
         config = self._resolver.resolve_pattern(name)
+        lazy = config["type"] == LAZY
+        if lazy:
+            config = config["dataset"]
         kind = config["type"].removeprefix("kedro_datasets.")
         if kind not in LOADERS or config.get("versioned"):
             raise ValueError(f"{name}: no plain reader for dataset type {kind}")
         module, template = LOADERS[kind]
         self._imports.setdefault(module, module)
         path = repr(config["filepath"])
-        self._lines.append(
-            f"data[{name!r}] = "
-            + template.format(path=path, args=config.get("load_args", {}))
-        )
+        read = template.format(path=path, args=config.get("load_args", {}))
+        self._lines.append(f"data[{name!r}] = " + (f"lambda: {read}" if lazy else read))
 
 
 def plain_script(project: Path) -> str:
