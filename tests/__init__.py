@@ -3,4 +3,6 @@
 import os
 from pathlib import Path
 
-os.environ.setdefault("KEDRO_LOGGING_CONFIG", str(Path(__file__).with_name("logging.yml")))
+os.environ.setdefault(
+    "KEDRO_LOGGING_CONFIG", str(Path(__file__).with_name("logging.yml"))
+)

@@ -89,7 +89,8 @@ def book_loaders(
     """The chapter's TensorDatasets and DataLoaders."""
     torch.manual_seed(seed)
     train = TensorDataset(
-        torch.as_tensor(x_train).float(), torch.as_tensor(y_train.reshape(-1, 1)).float()
+        torch.as_tensor(x_train).float(),
+        torch.as_tensor(y_train.reshape(-1, 1)).float(),
     )
     val = TensorDataset(
         torch.as_tensor(x_val).float(), torch.as_tensor(y_val.reshape(-1, 1)).float()

@@ -20,7 +20,9 @@ def copy_project(destination: Path) -> Path:
     for name in PROJECT_FILES:
         source = PROJECT_ROOT / name
         if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("local"))
+            shutil.copytree(
+                source, destination / name, ignore=shutil.ignore_patterns("local")
+            )
         elif source.exists():
             shutil.copy2(source, destination / name)
     (destination / "conf" / "local").mkdir(exist_ok=True)
@@ -33,7 +35,9 @@ def copy_project(destination: Path) -> Path:
 
 def run_kedro(project: Path, monkeypatch: pytest.MonkeyPatch, **run_args) -> dict:
     """Run a Kedro session in ``project``; ``runtime_params``/``env`` go to the session."""
-    session_args = {k: run_args.pop(k) for k in ("runtime_params", "env") if k in run_args}
+    session_args = {
+        k: run_args.pop(k) for k in ("runtime_params", "env") if k in run_args
+    }
     monkeypatch.chdir(project)
     bootstrap_project(project)
     with KedroSession.create(project_path=project, **session_args) as session:

@@ -30,14 +30,21 @@ def snapshot(project: Path) -> dict[str, tuple[bytes, int] | None]:
     }
 
 
-def probabilities(state: dict[str, torch.Tensor], scaler: dict, points: pd.DataFrame) -> np.ndarray:
+def probabilities(
+    state: dict[str, torch.Tensor], scaler: dict, points: pd.DataFrame
+) -> np.ndarray:
     """The model's probability per row, computed with numpy from the stored weights and scaler."""
-    x = (points[scaler["feature_names_in_"]].to_numpy(np.float64) - scaler["mean_"]) / scaler[
-        "scale_"
+    x = (
+        points[scaler["feature_names_in_"]].to_numpy(np.float64) - scaler["mean_"]
+    ) / scaler["scale_"]
+    layers = [
+        name.removesuffix(".weight") for name in state if name.endswith(".weight")
     ]
-    layers = [name.removesuffix(".weight") for name in state if name.endswith(".weight")]
     for index, layer in enumerate(layers):
-        x = x @ state[f"{layer}.weight"].double().numpy().T + state[f"{layer}.bias"].double().numpy()
+        x = (
+            x @ state[f"{layer}.weight"].double().numpy().T
+            + state[f"{layer}.bias"].double().numpy()
+        )
         if index < len(layers) - 1:
             x = np.maximum(x, 0)
     return 1 / (1 + np.exp(-x[:, 0]))
@@ -70,136 +77,249 @@ def assert_refused(project, monkeypatch, error_type, fragments, **run_args) -> N
 
 
 BAD_PARAMETERS = [
-    pytest.param({"data": {"n_samples": 0}},
-                 ["'data'", "n_samples", "input_value=0", "greater than or equal to 1"],
-                 id="data.n_samples=0"),
-    pytest.param({"data": {"noise": -1}},
-                 ["'data'", "noise", "input_value=-1", "greater than or equal to 0"],
-                 id="data.noise=-1"),
-    pytest.param({"split": {"test_size": 1.5}},
-                 ["'split'", "test_size", "input_value=1.5", "less than 1"],
-                 id="split.test_size=1.5"),
-    pytest.param({"loaders": {"batch_size": 0}},
-                 ["'loaders'", "batch_size", "input_value=0", "greater than or equal to 1"],
-                 id="loaders.batch_size=0"),
-    pytest.param({"training": {"lr": 0}},
-                 ["'training'", "lr", "input_value=0", "greater than 0"],
-                 id="training.lr=0"),
-    pytest.param({"training": {"n_epochs": 0}},
-                 ["'training'", "n_epochs", "input_value=0", "greater than or equal to 1"],
-                 id="training.n_epochs=0"),
-    pytest.param({"training": {"device": "gpu"}},
-                 ["'training'", "device", "'gpu'", "auto, cpu, cuda, cuda:N (N a number) or mps"],
-                 id="training.device=gpu"),
-    pytest.param({"training": {"n_epoch": 3}},
-                 ["'training'", "n_epoch", "input_value=3", "Extra inputs are not permitted"],
-                 id="typo-training.n_epoch"),
-    pytest.param({"evaluation": {"thresholds": [1.5]}},
-                 ["'evaluation'", "thresholds", "[1.5]", "must lie in [0, 1]"],
-                 id="evaluation.thresholds=[1.5]"),
-    pytest.param({"logistic": {"model": {"kind": "tree"}}},
-                 ["'logistic.model'", "kind", "'tree'", "'logistic' or 'mlp'"],
-                 id="logistic.model.kind=tree"),
+    pytest.param(
+        {"data": {"n_samples": 0}},
+        ["'data'", "n_samples", "input_value=0", "greater than or equal to 1"],
+        id="data.n_samples=0",
+    ),
+    pytest.param(
+        {"data": {"noise": -1}},
+        ["'data'", "noise", "input_value=-1", "greater than or equal to 0"],
+        id="data.noise=-1",
+    ),
+    pytest.param(
+        {"split": {"test_size": 1.5}},
+        ["'split'", "test_size", "input_value=1.5", "less than 1"],
+        id="split.test_size=1.5",
+    ),
+    pytest.param(
+        {"loaders": {"batch_size": 0}},
+        ["'loaders'", "batch_size", "input_value=0", "greater than or equal to 1"],
+        id="loaders.batch_size=0",
+    ),
+    pytest.param(
+        {"training": {"lr": 0}},
+        ["'training'", "lr", "input_value=0", "greater than 0"],
+        id="training.lr=0",
+    ),
+    pytest.param(
+        {"training": {"n_epochs": 0}},
+        ["'training'", "n_epochs", "input_value=0", "greater than or equal to 1"],
+        id="training.n_epochs=0",
+    ),
+    pytest.param(
+        {"training": {"device": "gpu"}},
+        [
+            "'training'",
+            "device",
+            "'gpu'",
+            "auto, cpu, cuda, cuda:N (N a number) or mps",
+        ],
+        id="training.device=gpu",
+    ),
+    pytest.param(
+        {"training": {"n_epoch": 3}},
+        ["'training'", "n_epoch", "input_value=3", "Extra inputs are not permitted"],
+        id="typo-training.n_epoch",
+    ),
+    pytest.param(
+        {"evaluation": {"thresholds": [1.5]}},
+        ["'evaluation'", "thresholds", "[1.5]", "must lie in [0, 1]"],
+        id="evaluation.thresholds=[1.5]",
+    ),
+    pytest.param(
+        {"logistic": {"model": {"kind": "tree"}}},
+        ["'logistic.model'", "kind", "'tree'", "'logistic' or 'mlp'"],
+        id="logistic.model.kind=tree",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("runtime_params", "fragments"), BAD_PARAMETERS)
-def test_bad_parameter_is_refused_before_any_node(trained_copy, monkeypatch, runtime_params, fragments):
-    assert_refused(trained_copy, monkeypatch, ParameterValidationError, fragments,
-                   runtime_params=runtime_params)
+def test_bad_parameter_is_refused_before_any_node(
+    trained_copy, monkeypatch, runtime_params, fragments
+):
+    assert_refused(
+        trained_copy,
+        monkeypatch,
+        ParameterValidationError,
+        fragments,
+        runtime_params=runtime_params,
+    )
 
 
-def test_bad_inference_threshold_is_refused_by_the_inference_pipeline(trained_copy, monkeypatch):
-    assert_refused(trained_copy, monkeypatch, ParameterValidationError,
-                   ["'inference'", "threshold", "input_value=2", "less than or equal to 1"],
-                   runtime_params={"inference": {"threshold": 2}}, pipeline_name="inference")
+def test_bad_inference_threshold_is_refused_by_the_inference_pipeline(
+    trained_copy, monkeypatch
+):
+    assert_refused(
+        trained_copy,
+        monkeypatch,
+        ParameterValidationError,
+        ["'inference'", "threshold", "input_value=2", "less than or equal to 1"],
+        runtime_params={"inference": {"threshold": 2}},
+        pipeline_name="inference",
+    )
 
 
 @pytest.mark.parametrize(
     ("yaml", "fragments"),
     [
-        pytest.param("training:\n  n_epoch: 3\n",
-                     ["'training'", "n_epoch", "input_value=3", "Extra inputs are not permitted"],
-                     id="typo"),
-        pytest.param("data:\n  n_samples: 0\n",
-                     ["'data'", "n_samples", "input_value=0", "greater than or equal to 1"],
-                     id="bound"),
+        pytest.param(
+            "training:\n  n_epoch: 3\n",
+            [
+                "'training'",
+                "n_epoch",
+                "input_value=3",
+                "Extra inputs are not permitted",
+            ],
+            id="typo",
+        ),
+        pytest.param(
+            "data:\n  n_samples: 0\n",
+            ["'data'", "n_samples", "input_value=0", "greater than or equal to 1"],
+            id="bound",
+        ),
     ],
 )
-def test_bad_parameter_in_an_environment_is_refused(trained_copy, monkeypatch, yaml, fragments):
+def test_bad_parameter_in_an_environment_is_refused(
+    trained_copy, monkeypatch, yaml, fragments
+):
     (trained_copy / "conf" / "bad").mkdir()
     (trained_copy / "conf" / "bad" / "parameters.yml").write_text(yaml)
-    assert_refused(trained_copy, monkeypatch, ParameterValidationError, fragments, env="bad")
+    assert_refused(
+        trained_copy, monkeypatch, ParameterValidationError, fragments, env="bad"
+    )
 
 
 def test_unavailable_device_is_refused_before_any_node(trained_copy, monkeypatch):
-    assert_refused(trained_copy, monkeypatch, ValueError,
-                   ["training.device='cuda:3'", "not available", "(available: cpu)"],
-                   runtime_params={"training": {"device": "cuda:3"}})
+    assert_refused(
+        trained_copy,
+        monkeypatch,
+        ValueError,
+        ["training.device='cuda:3'", "not available", "(available: cpu)"],
+        runtime_params={"training": {"device": "cuda:3"}},
+    )
 
 
 @pytest.mark.parametrize(
     ("data", "fragments"),
     [
-        pytest.param({"n_samples": 10, "positive_fraction": 0.1},
-                     ["training split", "holds only class(es) [0]", "both classes 0 and 1",
-                      "data.n_samples"],
-                     id="no-positive-to-train-on"),
-        pytest.param({"n_samples": 3},
-                     ["validation split", "holds only class(es) [1]", "both classes 0 and 1",
-                      "data.n_samples"],
-                     id="n_samples=3"),
+        pytest.param(
+            {"n_samples": 10, "positive_fraction": 0.1},
+            [
+                "training split",
+                "holds only class(es) [0]",
+                "both classes 0 and 1",
+                "data.n_samples",
+            ],
+            id="no-positive-to-train-on",
+        ),
+        pytest.param(
+            {"n_samples": 3},
+            [
+                "validation split",
+                "holds only class(es) [1]",
+                "both classes 0 and 1",
+                "data.n_samples",
+            ],
+            id="n_samples=3",
+        ),
     ],
 )
-def test_split_without_both_classes_is_refused_before_any_write(trained_copy, monkeypatch, data,
-                                                                fragments):
-    assert_refused(trained_copy, monkeypatch, ValueError, fragments,
-                   runtime_params={"data": data, **FEW_EPOCHS})
+def test_split_without_both_classes_is_refused_before_any_write(
+    trained_copy, monkeypatch, data, fragments
+):
+    assert_refused(
+        trained_copy,
+        monkeypatch,
+        ValueError,
+        fragments,
+        runtime_params={"data": data, **FEW_EPOCHS},
+    )
 
 
 @pytest.mark.parametrize(
     ("text", "error_type", "fragments"),
     [
-        pytest.param("id,x1\n1,0.5\n", ValueError,
-                     ["lacks the feature column(s) ['x2']", "['id', 'x1']"], id="missing-column"),
-        pytest.param("x1,x2\n0.1,0.2\n0.3,abc\n", ValueError,
-                     ["Column 'x2'", "non-numeric value 'abc'", "data row 2"], id="non-numeric"),
-        pytest.param("x1,x2\n0.1,0.2\n,0.4\n", ValueError,
-                     ["Column 'x1'", "holds nan", "data row 2"], id="nan"),
-        pytest.param("x1,x2\n0.1,inf\n", ValueError,
-                     ["Column 'x2'", "holds inf", "data row 1"], id="inf"),
+        pytest.param(
+            "id,x1\n1,0.5\n",
+            ValueError,
+            ["lacks the feature column(s) ['x2']", "['id', 'x1']"],
+            id="missing-column",
+        ),
+        pytest.param(
+            "x1,x2\n0.1,0.2\n0.3,abc\n",
+            ValueError,
+            ["Column 'x2'", "non-numeric value 'abc'", "data row 2"],
+            id="non-numeric",
+        ),
+        pytest.param(
+            "x1,x2\n0.1,0.2\n,0.4\n",
+            ValueError,
+            ["Column 'x1'", "holds nan", "data row 2"],
+            id="nan",
+        ),
+        pytest.param(
+            "x1,x2\n0.1,inf\n",
+            ValueError,
+            ["Column 'x2'", "holds inf", "data row 1"],
+            id="inf",
+        ),
         pytest.param("x1,x2\n", ValueError, ["has no rows"], id="header-only"),
-        pytest.param("", DatasetError, ["inference_input.csv", "No columns to parse"],
-                     id="zero-bytes"),
+        pytest.param(
+            "",
+            DatasetError,
+            ["inference_input.csv", "No columns to parse"],
+            id="zero-bytes",
+        ),
     ],
 )
-def test_bad_inference_input_is_refused_and_nothing_is_written(trained_copy, monkeypatch, text,
-                                                               error_type, fragments):
+def test_bad_inference_input_is_refused_and_nothing_is_written(
+    trained_copy, monkeypatch, text, error_type, fragments
+):
     (trained_copy / INPUT).write_text(text)
-    assert_refused(trained_copy, monkeypatch, error_type, fragments, pipeline_name="inference")
+    assert_refused(
+        trained_copy, monkeypatch, error_type, fragments, pipeline_name="inference"
+    )
     assert not list((trained_copy / "data").rglob("inference_predictions*"))
 
 
 @pytest.mark.parametrize(
     ("model", "fragments"),
     [
-        pytest.param({"logistic": {"model": {"kind": "mlp"}}},
-                     ["logistic.model_state_dict", "configured 'mlp' model on 2 features"],
-                     id="logistic-weights-as-mlp"),
-        pytest.param({"mlp": {"model": {"hidden_units": 5}}},
-                     ["mlp.model_state_dict", "(10, 2)", "(5, 2)"],
-                     id="mlp-with-other-width"),
+        pytest.param(
+            {"logistic": {"model": {"kind": "mlp"}}},
+            ["logistic.model_state_dict", "configured 'mlp' model on 2 features"],
+            id="logistic-weights-as-mlp",
+        ),
+        pytest.param(
+            {"mlp": {"model": {"hidden_units": 5}}},
+            ["mlp.model_state_dict", "(10, 2)", "(5, 2)"],
+            id="mlp-with-other-width",
+        ),
     ],
 )
-def test_model_that_does_not_fit_its_parameters_is_refused(trained_copy, monkeypatch, model, fragments):
-    assert_refused(trained_copy, monkeypatch, ValueError, fragments, runtime_params=model,
-                   pipeline_name="inference")
+def test_model_that_does_not_fit_its_parameters_is_refused(
+    trained_copy, monkeypatch, model, fragments
+):
+    assert_refused(
+        trained_copy,
+        monkeypatch,
+        ValueError,
+        fragments,
+        runtime_params=model,
+        pipeline_name="inference",
+    )
     assert not list((trained_copy / "data").rglob("inference_predictions*"))
 
 
-RUN_ARTIFACTS = ("06_models/scaler.json", "06_models/logistic/model.pt",
-                 "06_models/mlp/model.pt", "08_reporting/logistic/metrics.json",
-                 "08_reporting/mlp/metrics.json")
+RUN_ARTIFACTS = (
+    "06_models/scaler.json",
+    "06_models/logistic/model.pt",
+    "06_models/mlp/model.pt",
+    "08_reporting/logistic/metrics.json",
+    "08_reporting/mlp/metrics.json",
+)
 
 
 def copy_newest_run(project: Path) -> str:
@@ -215,21 +335,39 @@ def copy_newest_run(project: Path) -> str:
 def test_state_dict_with_three_features_is_refused(trained_copy, monkeypatch):
     version = copy_newest_run(trained_copy)
     newest = trained_copy / "data/06_models/logistic/model.pt" / version / "model.pt"
-    torch.save({"linear.weight": torch.ones(1, 3), "linear.bias": torch.zeros(1)}, newest)
-    assert_refused(trained_copy, monkeypatch, ValueError,
-                   ["logistic.model_state_dict", "'linear.weight': (1, 3)",
-                    "'linear.weight': (1, 2)", "'logistic' model on 2 features"],
-                   pipeline_name="inference")
+    torch.save(
+        {"linear.weight": torch.ones(1, 3), "linear.bias": torch.zeros(1)}, newest
+    )
+    assert_refused(
+        trained_copy,
+        monkeypatch,
+        ValueError,
+        [
+            "logistic.model_state_dict",
+            "'linear.weight': (1, 3)",
+            "'linear.weight': (1, 2)",
+            "'logistic' model on 2 features",
+        ],
+        pipeline_name="inference",
+    )
     assert not list((trained_copy / "data").rglob("inference_predictions*"))
 
 
 def test_artifacts_of_different_runs_are_not_combined(trained_copy, monkeypatch):
     version = copy_newest_run(trained_copy)
     shutil.rmtree(trained_copy / "data/08_reporting/mlp/metrics.json" / version)
-    assert_refused(trained_copy, monkeypatch, ValueError,
-                   ["combine artifacts of different runs", f"'scaler': '{version}'",
-                    "mlp.metrics", "--load-versions"],
-                   pipeline_name="inference")
+    assert_refused(
+        trained_copy,
+        monkeypatch,
+        ValueError,
+        [
+            "combine artifacts of different runs",
+            f"'scaler': '{version}'",
+            "mlp.metrics",
+            "--load-versions",
+        ],
+        pipeline_name="inference",
+    )
     assert not list((trained_copy / "data").rglob("inference_predictions*"))
 
 
@@ -239,24 +377,44 @@ def newest_version(project: Path, relative: str) -> Path:
 
 
 @pytest.mark.parametrize("threshold", [None, 0.5])
-def test_inference_scores_every_row_at_the_threshold(trained_copy, monkeypatch, threshold):
-    run_kedro(trained_copy, monkeypatch, pipeline_name="inference",
-              runtime_params={"inference": {"threshold": threshold}})
+def test_inference_scores_every_row_at_the_threshold(
+    trained_copy, monkeypatch, threshold
+):
+    run_kedro(
+        trained_copy,
+        monkeypatch,
+        pipeline_name="inference",
+        runtime_params={"inference": {"threshold": threshold}},
+    )
     points = pd.read_csv(trained_copy / INPUT)
-    scaler = json.loads(newest_version(trained_copy, "06_models/scaler.json").read_text())
+    scaler = json.loads(
+        newest_version(trained_copy, "06_models/scaler.json").read_text()
+    )
     for namespace in ("logistic", "mlp"):
-        scored = pd.read_csv(newest_version(trained_copy, PREDICTIONS.format(namespace)))
-        metrics = json.loads(newest_version(trained_copy, f"08_reporting/{namespace}/metrics.json")
-                             .read_text())
+        scored = pd.read_csv(
+            newest_version(trained_copy, PREDICTIONS.format(namespace))
+        )
+        metrics = json.loads(
+            newest_version(
+                trained_copy, f"08_reporting/{namespace}/metrics.json"
+            ).read_text()
+        )
         expected_threshold = threshold or metrics["selected_threshold"]["threshold"]
-        state = torch.load(newest_version(trained_copy, f"06_models/{namespace}/model.pt"),
-                           weights_only=True)
+        state = torch.load(
+            newest_version(trained_copy, f"06_models/{namespace}/model.pt"),
+            weights_only=True,
+        )
         expected = probabilities(state, scaler, points)
-        assert list(scored.columns) == [*points.columns, "probability", "predicted_class",
-                                        "threshold"]
+        assert list(scored.columns) == [
+            *points.columns,
+            "probability",
+            "predicted_class",
+            "threshold",
+        ]
         pd.testing.assert_frame_equal(scored[points.columns], points)
         np.testing.assert_allclose(scored["probability"], expected, atol=1e-6)
         assert (scored["threshold"] == expected_threshold).all()
-        assert scored["predicted_class"].tolist() == (
-            scored["probability"] >= expected_threshold
-        ).astype(int).tolist()
+        assert (
+            scored["predicted_class"].tolist()
+            == (scored["probability"] >= expected_threshold).astype(int).tolist()
+        )

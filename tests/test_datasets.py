@@ -15,7 +15,10 @@ from sklearn.preprocessing import StandardScaler
 
 from moons_classifier.datasets import StandardScalerDataset, TorchStateDictDataset
 
-STATE = {"linear.weight": torch.tensor([[1.25, -2.5]]), "linear.bias": torch.tensor([0.125])}
+STATE = {
+    "linear.weight": torch.tensor([[1.25, -2.5]]),
+    "linear.bias": torch.tensor([0.125]),
+}
 
 
 class Exploit:
@@ -47,14 +50,20 @@ def test_state_dict_round_trip(tmp_path: Path):
 
 def test_versioned_saves_keep_every_version_and_load_the_latest(tmp_path: Path):
     filepath = str(tmp_path / "model.pt")
-    for version, bias in (("2024-01-01T00.00.00.000Z", 1.0), ("2024-01-02T00.00.00.000Z", 2.0)):
+    for version, bias in (
+        ("2024-01-01T00.00.00.000Z", 1.0),
+        ("2024-01-02T00.00.00.000Z", 2.0),
+    ):
         TorchStateDictDataset(filepath=filepath, version=Version(None, version)).save(
             {"bias": torch.tensor([bias])}
         )
     assert sorted(p.name for p in (tmp_path / "model.pt").iterdir()) == [
-        "2024-01-01T00.00.00.000Z", "2024-01-02T00.00.00.000Z"
+        "2024-01-01T00.00.00.000Z",
+        "2024-01-02T00.00.00.000Z",
     ]
-    latest = TorchStateDictDataset(filepath=filepath, version=Version(None, None)).load()
+    latest = TorchStateDictDataset(
+        filepath=filepath, version=Version(None, None)
+    ).load()
     assert latest["bias"].item() == 2.0  # noqa: PLR2004
     first = TorchStateDictDataset(
         filepath=filepath, version=Version("2024-01-01T00.00.00.000Z", None)
@@ -66,7 +75,9 @@ def test_versioned_saves_keep_every_version_and_load_the_latest(tmp_path: Path):
 @pytest.mark.parametrize("action", ["mkdir", "print"])
 def test_pickled_code_is_refused_and_not_run(tmp_path: Path, capsys, action: str):
     marker = tmp_path / "pwned"
-    exploit = Exploit(os.mkdir, str(marker)) if action == "mkdir" else Exploit(print, "pwned")
+    exploit = (
+        Exploit(os.mkdir, str(marker)) if action == "mkdir" else Exploit(print, "pwned")
+    )
     path = tmp_path / "model.pt"
     torch.save({"linear.weight": torch.zeros(1, 2), "payload": exploit}, path)
     with pytest.raises(DatasetError, match="is not a plain state_dict of tensors"):
@@ -131,8 +142,15 @@ def test_a_scaler_fitted_on_arrays_has_no_feature_names(tmp_path: Path):
     [
         "{not json",
         json.dumps({"mean_": [0.0], "var_": [1.0], "scale_": [1.0]}),
-        json.dumps({"mean_": ["a"], "var_": [1.0], "scale_": [1.0], "n_features_in_": 1,
-                    "n_samples_seen_": 2}),
+        json.dumps(
+            {
+                "mean_": ["a"],
+                "var_": [1.0],
+                "scale_": [1.0],
+                "n_features_in_": 1,
+                "n_samples_seen_": 2,
+            }
+        ),
         json.dumps([1, 2, 3]),
     ],
 )

@@ -55,7 +55,11 @@ def test_metrics_of_a_validation_split_without_positives_are_strict_json():
     json.dumps(metrics, allow_nan=False)
     assert (metrics["auroc"], metrics["aupr"]) == (None, None)
     assert metrics["random_baseline"] == {"auroc": None, "aupr": None}
-    assert metrics["selected_threshold"] == {"criterion": "f1", "threshold": None, "metrics": None}
+    assert metrics["selected_threshold"] == {
+        "criterion": "f1",
+        "threshold": None,
+        "metrics": None,
+    }
     at_half = metrics["thresholds"]["0.5"]
     assert (at_half["tpr"], at_half["recall"], at_half["f1"]) == (None, None, None)
     assert at_half["fpr"] == 0.25  # noqa: PLR2004

@@ -44,7 +44,11 @@ def test_threshold_metrics_agree_with_sklearn(threshold: float):
     (tn, fp), (fn, tp) = confusion_matrix(LABELS, predicted).tolist()
     assert metrics["confusion_matrix"] == [[tn, fp], [fn, tp]]
     assert metrics["precision"] == pytest.approx(precision_score(LABELS, predicted))
-    assert metrics["recall"] == metrics["tpr"] == pytest.approx(recall_score(LABELS, predicted))
+    assert (
+        metrics["recall"]
+        == metrics["tpr"]
+        == pytest.approx(recall_score(LABELS, predicted))
+    )
     assert metrics["fpr"] == pytest.approx(fp / (fp + tn))
     assert metrics["accuracy"] == pytest.approx(accuracy_score(LABELS, predicted))
     assert metrics["f1"] == pytest.approx(f1_score(LABELS, predicted))
@@ -55,7 +59,9 @@ def test_undefined_ratios_are_none():
     assert (nothing_predicted["precision"], nothing_predicted["f1"]) == (None, None)
     assert nothing_predicted["recall"] == 0.0
     no_positives = threshold_metrics(np.zeros(3), np.array([0.2, 0.6, 0.9]), 0.5)
-    assert (no_positives["tpr"], no_positives["recall"], no_positives["f1"]) == (None,) * 3
+    assert (no_positives["tpr"], no_positives["recall"], no_positives["f1"]) == (
+        None,
+    ) * 3
     assert no_positives["precision"] == 0.0
     assert no_positives["fpr"] == pytest.approx(2 / 3)
     none_right = threshold_metrics(np.array([1, 0]), np.array([0.1, 0.9]), 0.5)
@@ -68,9 +74,14 @@ def test_areas_under_curves_agree_with_sklearn():
     probabilities = np.clip(labels * 0.3 + rng.uniform(size=200) * 0.7, 0, 1)
     areas = areas_under_curves(labels, probabilities)
     precision, recall, _ = precision_recall_curve(labels, probabilities)
-    assert areas["auroc"] == pytest.approx(roc_auc_score(labels, probabilities), abs=1e-12)
+    assert areas["auroc"] == pytest.approx(
+        roc_auc_score(labels, probabilities), abs=1e-12
+    )
     assert areas["aupr"] == auc(recall, precision)
-    assert areas_under_curves(LABELS, LABELS.astype(float)) == {"auroc": 1.0, "aupr": 1.0}
+    assert areas_under_curves(LABELS, LABELS.astype(float)) == {
+        "auroc": 1.0,
+        "aupr": 1.0,
+    }
 
 
 def test_random_probabilities_are_the_chapters_seeded_uniforms():
@@ -104,7 +115,9 @@ def test_thin_curve_bounds_the_points_and_keeps_both_ends(max_points: int):
 
 
 def test_threshold_candidates_rank_the_distinct_probabilities():
-    candidates = threshold_candidates(np.array([1, 0, 0, 1]), np.array([0.5, 0.5, 0.2, 0.9]))
+    candidates = threshold_candidates(
+        np.array([1, 0, 0, 1]), np.array([0.5, 0.5, 0.2, 0.9])
+    )
     np.testing.assert_array_equal(candidates["threshold"], [0.9, 0.5, 0.2])
     np.testing.assert_allclose(candidates["tpr"], [0.5, 1.0, 1.0])
     np.testing.assert_allclose(candidates["fpr"], [0.0, 0.5, 1.0])
@@ -147,7 +160,9 @@ def test_select_threshold_returns_a_python_float():
     ],
 )
 def test_an_unmeetable_target_selects_nothing(labels, probabilities, criterion):
-    assert select_threshold(np.array(labels), np.array(probabilities), criterion) is None
+    assert (
+        select_threshold(np.array(labels), np.array(probabilities), criterion) is None
+    )
 
 
 def test_an_unknown_criterion_is_refused():

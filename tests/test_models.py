@@ -51,9 +51,15 @@ def test_predict_logits_is_the_models_output_in_eval_mode():
 
 def test_predict_logits_in_chunks_equals_one_pass():
     logistic = build_model(2, LOGISTIC)
-    assert torch.equal(predict_logits(logistic, FEATURES, chunk_size=7),
-                       predict_logits(logistic, FEATURES))
+    assert torch.equal(
+        predict_logits(logistic, FEATURES, chunk_size=7),
+        predict_logits(logistic, FEATURES),
+    )
     # A hidden layer's matrix product may round differently for another batch size.
     mlp = build_model(2, MLP)
-    torch.testing.assert_close(predict_logits(mlp, FEATURES, chunk_size=7),
-                               predict_logits(mlp, FEATURES), rtol=1e-6, atol=1e-7)
+    torch.testing.assert_close(
+        predict_logits(mlp, FEATURES, chunk_size=7),
+        predict_logits(mlp, FEATURES),
+        rtol=1e-6,
+        atol=1e-7,
+    )

@@ -13,7 +13,12 @@ from nbformat import NotebookNode
 from tests.conftest import PROJECT_ROOT
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "chapter_walkthrough.ipynb"
-JUPYTER_DIRS = ("JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR")
+JUPYTER_DIRS = (
+    "JUPYTER_DATA_DIR",
+    "JUPYTER_CONFIG_DIR",
+    "JUPYTER_RUNTIME_DIR",
+    "IPYTHONDIR",
+)
 CELL_TIMEOUT_S = 180
 PRINTED = {  # a printed label -> the value the chapter gets
     "odds:": "3.0000",
@@ -39,7 +44,9 @@ def code_cells(notebook: NotebookNode) -> list[NotebookNode]:
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory: pytest.TempPathFactory, default_run: Path) -> NotebookNode:
+def executed(
+    tmp_path_factory: pytest.TempPathFactory, default_run: Path
+) -> NotebookNode:
     """The notebook after a run of every cell, in the notebook folder of a run project.
 
     The kernel starts where Jupyter starts it, in the notebook's folder, and
@@ -66,19 +73,31 @@ def executed(tmp_path_factory: pytest.TempPathFactory, default_run: Path) -> Not
 def test_notebook_prints_the_chapter_numbers(executed: NotebookNode) -> None:
     """Every cell ran, and the printed values are the chapter's."""
     assert all(cell.execution_count for cell in code_cells(executed))
-    printed = "".join(output.text for cell in code_cells(executed) for output in cell.outputs
-                      if output.output_type == "stream" and output.name == "stdout")
-    missing = {label: value for label, value in PRINTED.items()
-               if not re.search(rf"^{re.escape(label)}\s+{re.escape(value)}", printed, re.M)}
+    printed = "".join(
+        output.text
+        for cell in code_cells(executed)
+        for output in cell.outputs
+        if output.output_type == "stream" and output.name == "stdout"
+    )
+    missing = {
+        label: value
+        for label, value in PRINTED.items()
+        if not re.search(rf"^{re.escape(label)}\s+{re.escape(value)}", printed, re.M)
+    }
     assert missing == {}, printed
 
 
 def test_notebook_draws_every_figure(executed: NotebookNode) -> None:
     """Each cell that calls an evaluation node's plot function shows a PNG."""
-    plotting = [cell for cell in code_cells(executed) if "evaluation.plot_" in cell.source]
+    plotting = [
+        cell for cell in code_cells(executed) if "evaluation.plot_" in cell.source
+    ]
     assert plotting
-    assert [cell.source for cell in plotting
-            if not any("image/png" in output.get("data", {}) for output in cell.outputs)] == []
+    assert [
+        cell.source
+        for cell in plotting
+        if not any("image/png" in output.get("data", {}) for output in cell.outputs)
+    ] == []
 
 
 def test_committed_notebook_is_stripped_and_loads_through_kedro() -> None:
@@ -91,4 +110,3 @@ def test_committed_notebook_is_stripped_and_loads_through_kedro() -> None:
     source = "\n".join(cell.source for cell in cells)
     assert "catalog.load(" in source
     assert not re.search(r"""["']data/|\.(parquet|csv|json|png|pt)["']""", source)
-

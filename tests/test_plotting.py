@@ -14,8 +14,10 @@ def imbalanced() -> pd.DataFrame:
     rng = np.random.default_rng(0)
     labels = np.r_[np.zeros(900, dtype=int), np.ones(100, dtype=int)]
     rng.shuffle(labels)
-    return pd.DataFrame({"x1": rng.normal(size=1000), "x2": rng.normal(size=1000), "y": labels},
-                        index=np.arange(1000) + 5000)
+    return pd.DataFrame(
+        {"x1": rng.normal(size=1000), "x2": rng.normal(size=1000), "y": labels},
+        index=np.arange(1000) + 5000,
+    )
 
 
 def test_small_data_is_drawn_whole(imbalanced):

@@ -11,7 +11,11 @@ from tests.book_reference import book_aucs, book_metrics, run_book
 from tests.conftest import run_kedro
 
 BOOK = {
-    "confusion": {"0.3": [[6, 3], [0, 11]], "0.5": [[7, 2], [1, 10]], "0.7": [[9, 0], [2, 9]]},
+    "confusion": {
+        "0.3": [[6, 3], [0, 11]],
+        "0.5": [[7, 2], [1, 10]],
+        "0.7": [[9, 0], [2, 9]],
+    },
     "auroc": 0.9797979797979798,
     "aupr": 0.9854312354312356,
     "random": {"auroc": 0.505050505050505, "aupr": 0.570559046216941},
@@ -25,41 +29,72 @@ THIS_MACHINE = {
 
 
 def test_default_run_reproduces_the_chapter(default_run, latest):
-    metrics = json.loads(latest(default_run, "08_reporting/logistic/metrics.json").read_text())
+    metrics = json.loads(
+        latest(default_run, "08_reporting/logistic/metrics.json").read_text()
+    )
     assert (metrics["n_train"], metrics["n_val"]) == (80, 20)
     for threshold, matrix in BOOK["confusion"].items():
         assert metrics["thresholds"][threshold]["confusion_matrix"] == matrix
     assert metrics["auroc"] == pytest.approx(BOOK["auroc"], abs=1e-12)
     assert metrics["aupr"] == pytest.approx(BOOK["aupr"], abs=1e-12)
     assert metrics["random_baseline"] == pytest.approx(BOOK["random"], abs=1e-12)
-    assert metrics["final_train_loss"] == pytest.approx(THIS_MACHINE["train_loss"], abs=1e-6)
-    assert metrics["final_val_loss"] == pytest.approx(THIS_MACHINE["val_loss"], abs=1e-6)
+    assert metrics["final_train_loss"] == pytest.approx(
+        THIS_MACHINE["train_loss"], abs=1e-6
+    )
+    assert metrics["final_val_loss"] == pytest.approx(
+        THIS_MACHINE["val_loss"], abs=1e-6
+    )
     at_half = metrics["thresholds"]["0.5"]
     assert at_half["tpr"] == pytest.approx(0.9090909, abs=1e-7)
     assert at_half["fpr"] == pytest.approx(0.2222222, abs=1e-7)
     assert at_half["precision"] == pytest.approx(0.8333333, abs=1e-7)
 
-    state = torch.load(latest(default_run, "06_models/logistic/model.pt"), weights_only=True)
-    assert torch.allclose(state["linear.weight"], torch.tensor(THIS_MACHINE["weight"]), atol=1e-6)
-    assert torch.allclose(state["linear.bias"], torch.tensor(THIS_MACHINE["bias"]), atol=1e-6)
+    state = torch.load(
+        latest(default_run, "06_models/logistic/model.pt"), weights_only=True
+    )
+    assert torch.allclose(
+        state["linear.weight"], torch.tensor(THIS_MACHINE["weight"]), atol=1e-6
+    )
+    assert torch.allclose(
+        state["linear.bias"], torch.tensor(THIS_MACHINE["bias"]), atol=1e-6
+    )
 
 
 def test_default_run_writes_every_artifact(default_run, latest):
-    for name in ("losses", "train_decision_surface", "validation_decision_surface",
-                 "probability_lines", "tradeoffs", "roc_pr_curves", "precision_quirk",
-                 "best_worst_curves"):
-        assert latest(default_run, f"08_reporting/logistic/{name}.png").read_bytes()[:4] == b"\x89PNG"
+    for name in (
+        "losses",
+        "train_decision_surface",
+        "validation_decision_surface",
+        "probability_lines",
+        "tradeoffs",
+        "roc_pr_curves",
+        "precision_quirk",
+        "best_worst_curves",
+    ):
+        assert (
+            latest(default_run, f"08_reporting/logistic/{name}.png").read_bytes()[:4]
+            == b"\x89PNG"
+        )
     scaler = json.loads(latest(default_run, "06_models/scaler.json").read_text())
-    assert scaler["mean_"] == pytest.approx([0.4777135197972224, 0.2713435897181917], abs=1e-12)
-    assert scaler["scale_"] == pytest.approx([0.8935265007624204, 0.596897396969705], abs=1e-12)
-    for table in ("01_raw/moons.parquet", "02_intermediate/train_split.parquet",
-                  "05_model_input/validation_features.parquet",
-                  "07_model_output/logistic/validation_predictions.parquet",
-                  "07_model_output/logistic/loss_history.csv"):
+    assert scaler["mean_"] == pytest.approx(
+        [0.4777135197972224, 0.2713435897181917], abs=1e-12
+    )
+    assert scaler["scale_"] == pytest.approx(
+        [0.8935265007624204, 0.596897396969705], abs=1e-12
+    )
+    for table in (
+        "01_raw/moons.parquet",
+        "02_intermediate/train_split.parquet",
+        "05_model_input/validation_features.parquet",
+        "07_model_output/logistic/validation_predictions.parquet",
+        "07_model_output/logistic/loss_history.csv",
+    ):
         assert (default_run / "data" / table).stat().st_size > 0
 
 
-def test_same_configuration_writes_identical_metrics_bytes(project, monkeypatch, latest):
+def test_same_configuration_writes_identical_metrics_bytes(
+    project, monkeypatch, latest
+):
     run_kedro(project, monkeypatch)
     first = latest(project, "08_reporting/logistic/metrics.json").read_bytes()
     run_kedro(project, monkeypatch)
@@ -68,10 +103,17 @@ def test_same_configuration_writes_identical_metrics_bytes(project, monkeypatch,
     assert (versions[1] / "metrics.json").read_bytes() == first
 
 
-def test_parameter_overrides_match_an_independent_implementation(project, monkeypatch, latest):
-    run_kedro(project, monkeypatch,
-              runtime_params={"data": {"n_samples": 500}, "split": {"test_size": 0.25}})
-    metrics = json.loads(latest(project, "08_reporting/logistic/metrics.json").read_text())
+def test_parameter_overrides_match_an_independent_implementation(
+    project, monkeypatch, latest
+):
+    run_kedro(
+        project,
+        monkeypatch,
+        runtime_params={"data": {"n_samples": 500}, "split": {"test_size": 0.25}},
+    )
+    metrics = json.loads(
+        latest(project, "08_reporting/logistic/metrics.json").read_text()
+    )
     book = run_book(n_samples=500, test_size=0.25)
     assert (metrics["n_train"], metrics["n_val"]) == (375, 125)
     assert metrics["final_train_loss"] == book.train_losses[-1]
@@ -80,18 +122,26 @@ def test_parameter_overrides_match_an_independent_implementation(project, monkey
     assert (metrics["auroc"], metrics["aupr"]) == (auroc, aupr)
     for threshold in ("0.3", "0.5", "0.7"):
         expected = book_metrics(book.y_val, book.probabilities, float(threshold))
-        assert metrics["thresholds"][threshold]["confusion_matrix"] == expected["confusion_matrix"]
-    state = torch.load(latest(project, "06_models/logistic/model.pt"), weights_only=True)
+        assert (
+            metrics["thresholds"][threshold]["confusion_matrix"]
+            == expected["confusion_matrix"]
+        )
+    state = torch.load(
+        latest(project, "06_models/logistic/model.pt"), weights_only=True
+    )
     for name, tensor in book.state_dict.items():
         assert torch.equal(state[name], tensor)
 
 
-def test_environment_overrides_single_keys_and_keeps_the_rest(project, monkeypatch, latest):
+def test_environment_overrides_single_keys_and_keeps_the_rest(
+    project, monkeypatch, latest
+):
     env = project / "conf" / "wide"
     env.mkdir()
     (env / "parameters.yml").write_text("mlp:\n  model:\n    hidden_units: 20\n")
-    run_kedro(project, monkeypatch, env="wide",
-              runtime_params={"training": {"n_epochs": 2}})
+    run_kedro(
+        project, monkeypatch, env="wide", runtime_params={"training": {"n_epochs": 2}}
+    )
     state = torch.load(latest(project, "06_models/mlp/model.pt"), weights_only=True)
     assert state["hidden.weight"].shape == (20, 2)
     assert state["output.weight"].shape == (1, 20)
@@ -105,5 +155,7 @@ def test_environment_overrides_parameters(project, monkeypatch, latest):
         "split:\n  test_size: 0.25\n  random_state: 13\n"
     )
     run_kedro(project, monkeypatch, env="bigger")
-    metrics = json.loads(latest(project, "08_reporting/logistic/metrics.json").read_text())
+    metrics = json.loads(
+        latest(project, "08_reporting/logistic/metrics.json").read_text()
+    )
     assert (metrics["n_train"], metrics["n_val"]) == (375, 125)

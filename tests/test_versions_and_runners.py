@@ -47,10 +47,15 @@ from tests.test_bad_input import copy_newest_run, probabilities, snapshot
 
 EPOCHS = (3, 6)  # the older and the newer run
 VERSIONED = (
-    "06_models/scaler.json", "06_models/logistic/model.pt", "06_models/mlp/model.pt",
-    "08_reporting/logistic/metrics.json", "08_reporting/mlp/metrics.json",
-    "08_reporting/data.png", "08_reporting/logistic/losses.png",
-    "08_reporting/mlp/roc_pr_curves.png", "08_reporting/model_comparison.json",
+    "06_models/scaler.json",
+    "06_models/logistic/model.pt",
+    "06_models/mlp/model.pt",
+    "08_reporting/logistic/metrics.json",
+    "08_reporting/mlp/metrics.json",
+    "08_reporting/data.png",
+    "08_reporting/logistic/losses.png",
+    "08_reporting/mlp/roc_pr_curves.png",
+    "08_reporting/model_comparison.json",
     "08_reporting/model_comparison.png",
 )
 LOADABLE = {
@@ -65,7 +70,10 @@ LOADABLE = {
 
 def versions(project: Path, relative: str) -> list[str]:
     """The versions of a versioned artifact that hold its file, oldest first."""
-    return sorted(p.parent.name for p in (project / "data" / relative).glob(f"*/{Path(relative).name}"))
+    return sorted(
+        p.parent.name
+        for p in (project / "data" / relative).glob(f"*/{Path(relative).name}")
+    )
 
 
 def versioned_folders(project: Path) -> list[str]:
@@ -86,10 +94,14 @@ def project_catalog(project: Path, monkeypatch, load_versions=None) -> DataCatal
     return DataCatalog.from_config(config, load_versions=load_versions)
 
 
-def version_probabilities(project: Path, version: str, points: pd.DataFrame) -> np.ndarray:
+def version_probabilities(
+    project: Path, version: str, points: pd.DataFrame
+) -> np.ndarray:
     """The logistic model's probabilities from one version of its weights and of the scaler."""
     models = project / "data/06_models"
-    state = torch.load(models / f"logistic/model.pt/{version}/model.pt", weights_only=True)
+    state = torch.load(
+        models / f"logistic/model.pt/{version}/model.pt", weights_only=True
+    )
     scaler = json.loads((models / f"scaler.json/{version}/scaler.json").read_text())
     return probabilities(state, scaler, points)
 
@@ -100,7 +112,11 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("two-runs") / "project")
     with pytest.MonkeyPatch.context() as monkeypatch:
         for n_epochs in EPOCHS:
-            run_kedro(project, monkeypatch, runtime_params={"training": {"n_epochs": n_epochs}})
+            run_kedro(
+                project,
+                monkeypatch,
+                runtime_params={"training": {"n_epochs": n_epochs}},
+            )
     return project
 
 
@@ -121,7 +137,9 @@ def test_two_runs_keep_two_versions_of_every_artifact(two_runs):
     for relative in ("06_models/logistic/model.pt", "08_reporting/mlp/metrics.json"):
         folder = two_runs / "data" / relative
         name = Path(relative).name
-        assert (folder / older / name).read_bytes() != (folder / newer / name).read_bytes()
+        assert (folder / older / name).read_bytes() != (
+            folder / newer / name
+        ).read_bytes()
 
 
 def test_inference_pinned_to_the_older_model(two_runs_copy, monkeypatch):
@@ -132,29 +150,45 @@ def test_inference_pinned_to_the_older_model(two_runs_copy, monkeypatch):
 
     def newest_predictions() -> pd.DataFrame:
         newest = versions(project, predictions)[-1]
-        return pd.read_csv(project / "data" / predictions / newest / "inference_predictions.csv")
+        return pd.read_csv(
+            project / "data" / predictions / newest / "inference_predictions.csv"
+        )
 
     run_kedro(project, monkeypatch, pipeline_name="inference")
     latest = newest_predictions()
     pinned_versions = dict.fromkeys(
-        ("scaler", "logistic.model_state_dict", "logistic.metrics", "mlp.model_state_dict",
-         "mlp.metrics"),
+        (
+            "scaler",
+            "logistic.model_state_dict",
+            "logistic.metrics",
+            "mlp.model_state_dict",
+            "mlp.metrics",
+        ),
         older,
     )
-    run_kedro(project, monkeypatch, pipeline_name="inference", load_versions=pinned_versions)
+    run_kedro(
+        project, monkeypatch, pipeline_name="inference", load_versions=pinned_versions
+    )
     pinned = newest_predictions()
 
     assert len(versions(project, predictions)) == 2  # noqa: PLR2004
-    np.testing.assert_allclose(latest["probability"], version_probabilities(project, newer, points),
-                               atol=1e-6)
-    np.testing.assert_allclose(pinned["probability"], version_probabilities(project, older, points),
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        latest["probability"], version_probabilities(project, newer, points), atol=1e-6
+    )
+    np.testing.assert_allclose(
+        pinned["probability"], version_probabilities(project, older, points), atol=1e-6
+    )
     assert not np.allclose(pinned["probability"], latest["probability"], atol=1e-4)
-    older_metrics = project / "data/08_reporting/logistic/metrics.json" / older / "metrics.json"
+    older_metrics = (
+        project / "data/08_reporting/logistic/metrics.json" / older / "metrics.json"
+    )
     selected = json.loads(older_metrics.read_text())["selected_threshold"]["threshold"]
     assert (pinned["threshold"] == selected).all()
     assert (latest["threshold"] != selected).all()
-    assert pinned["predicted_class"].tolist() == (pinned["probability"] >= selected).astype(int).tolist()
+    assert (
+        pinned["predicted_class"].tolist()
+        == (pinned["probability"] >= selected).astype(int).tolist()
+    )
 
 
 def parses(document: bytes) -> bool:
@@ -178,19 +212,29 @@ def assert_earlier_versions_intact(project: Path, monkeypatch, before: dict) -> 
     assert {path: after.get(path) for path in earlier} == earlier
     assert not [path for path in after if ".partial" in path]
     for version in versions(project, "08_reporting/model_comparison.json"):
-        catalog = project_catalog(project, monkeypatch, dict.fromkeys(LOADABLE, version))
+        catalog = project_catalog(
+            project, monkeypatch, dict.fromkeys(LOADABLE, version)
+        )
         assert isinstance(catalog.load("scaler"), StandardScaler)
-        assert set(catalog.load("logistic.model_state_dict")) == {"linear.weight", "linear.bias"}
+        assert set(catalog.load("logistic.model_state_dict")) == {
+            "linear.weight",
+            "linear.bias",
+        }
         assert catalog.load("logistic.metrics")["n_train"] == 80  # noqa: PLR2004
         assert set(catalog.load("model_comparison")) == {"logistic", "mlp"}
-    assert not [path for path, entry in after.items()
-                if path.endswith(".json") and entry and not parses(entry[0])]
+    assert not [
+        path
+        for path, entry in after.items()
+        if path.endswith(".json") and entry and not parses(entry[0])
+    ]
     newest = project_catalog(project, monkeypatch)
     for name in LOADABLE:
         newest.load(name)
 
 
-def test_run_failing_in_a_late_node_leaves_earlier_versions_intact(two_runs_copy, monkeypatch):
+def test_run_failing_in_a_late_node_leaves_earlier_versions_intact(
+    two_runs_copy, monkeypatch
+):
     before = snapshot(two_runs_copy)
 
     def fail(*args):
@@ -198,7 +242,9 @@ def test_run_failing_in_a_late_node_leaves_earlier_versions_intact(two_runs_copy
 
     monkeypatch.setattr(evaluation, "plot_roc_pr_curves", fail)
     with pytest.raises(RuntimeError, match="forced failure"):
-        run_kedro(two_runs_copy, monkeypatch, runtime_params={"training": {"n_epochs": 2}})
+        run_kedro(
+            two_runs_copy, monkeypatch, runtime_params={"training": {"n_epochs": 2}}
+        )
     assert len(versions(two_runs_copy, "06_models/logistic/model.pt")) == 3  # noqa: PLR2004
     assert_earlier_versions_intact(two_runs_copy, monkeypatch, before)
 
@@ -216,18 +262,29 @@ def rename_that_fails(*args, **kwargs):
 @pytest.mark.parametrize(
     ("target", "replacement", "error"),
     [
-        pytest.param(evaluation, ("compute_metrics", metrics_that_fail_to_serialise),
-                     "not JSON serializable", id="metrics-serialisation"),
-        pytest.param(fsspec.implementations.local.LocalFileSystem, ("mv", rename_that_fails),
-                     "forced failure while moving", id="rename"),
+        pytest.param(
+            evaluation,
+            ("compute_metrics", metrics_that_fail_to_serialise),
+            "not JSON serializable",
+            id="metrics-serialisation",
+        ),
+        pytest.param(
+            fsspec.implementations.local.LocalFileSystem,
+            ("mv", rename_that_fails),
+            "forced failure while moving",
+            id="rename",
+        ),
     ],
 )
-def test_save_failing_part_way_leaves_no_half_written_version(two_runs_copy, monkeypatch,
-                                                               target, replacement, error):
+def test_save_failing_part_way_leaves_no_half_written_version(
+    two_runs_copy, monkeypatch, target, replacement, error
+):
     before = snapshot(two_runs_copy)
     monkeypatch.setattr(target, *replacement)
     with pytest.raises(Exception, match=error):
-        run_kedro(two_runs_copy, monkeypatch, runtime_params={"training": {"n_epochs": 2}})
+        run_kedro(
+            two_runs_copy, monkeypatch, runtime_params={"training": {"n_epochs": 2}}
+        )
     monkeypatch.undo()
     assert_earlier_versions_intact(two_runs_copy, monkeypatch, before)
 
@@ -245,14 +302,20 @@ class RunsCode:
 @pytest.mark.parametrize(
     ("name", "relative", "write", "unguarded_load"),
     [
-        pytest.param("logistic.model_state_dict", "06_models/logistic/model.pt",
-                     lambda payload, path: torch.save({"linear.weight": payload}, path),
-                     lambda path: torch.load(path, weights_only=False),
-                     id="model.pt"),
-        pytest.param("scaler", "06_models/scaler.json",
-                     lambda payload, path: path.write_bytes(pickle.dumps(payload)),
-                     lambda path: pickle.loads(path.read_bytes()),
-                     id="scaler.json"),
+        pytest.param(
+            "logistic.model_state_dict",
+            "06_models/logistic/model.pt",
+            lambda payload, path: torch.save({"linear.weight": payload}, path),
+            lambda path: torch.load(path, weights_only=False),
+            id="model.pt",
+        ),
+        pytest.param(
+            "scaler",
+            "06_models/scaler.json",
+            lambda payload, path: path.write_bytes(pickle.dumps(payload)),
+            lambda path: pickle.loads(path.read_bytes()),
+            id="scaler.json",
+        ),
     ],
 )
 def test_crafted_artifact_is_refused_without_running_its_code(
@@ -281,12 +344,18 @@ def assert_same_metrics_bytes(project: Path, two_runs: Path) -> None:
         relative = f"08_reporting/{namespace}/metrics.json"
         sequential = two_runs / "data" / relative / versions(two_runs, relative)[-1]
         this_run = project / "data" / relative / versions(project, relative)[-1]
-        assert (this_run / "metrics.json").read_bytes() == (sequential / "metrics.json").read_bytes()
+        assert (this_run / "metrics.json").read_bytes() == (
+            sequential / "metrics.json"
+        ).read_bytes()
 
 
 def test_thread_runner_writes_the_same_metrics_bytes(two_runs, project, monkeypatch):
-    run_kedro(project, monkeypatch, runner=ThreadRunner(),
-              runtime_params={"training": {"n_epochs": EPOCHS[-1]}})
+    run_kedro(
+        project,
+        monkeypatch,
+        runner=ThreadRunner(),
+        runtime_params={"training": {"n_epochs": EPOCHS[-1]}},
+    )
     assert_same_metrics_bytes(project, two_runs)
 
 
@@ -294,9 +363,20 @@ def test_parallel_runner_writes_the_same_metrics_bytes(two_runs, project):
     # Through the CLI: its fresh process forks the workers before torch has run any
     # computation (forking this process, after earlier tests ran torch, can hang them).
     done = subprocess.run(
-        [sys.executable, "-m", "kedro", "run", "--runner", "ParallelRunner",
-         "--params", f"training.n_epochs={EPOCHS[-1]}"],
-        cwd=project, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "kedro",
+            "run",
+            "--runner",
+            "ParallelRunner",
+            "--params",
+            f"training.n_epochs={EPOCHS[-1]}",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-4000:]
     assert_same_metrics_bytes(project, two_runs)
@@ -310,7 +390,9 @@ def test_models_trained_at_once_in_threads_match_sequential_training():
     def losses(kind: str) -> pd.DataFrame:
         model = build_model(train, ModelParams(kind=kind))
         loaders = build_loaders(train, val, LoaderParams())
-        return train_model(model, *loaders, TrainingParams(n_epochs=50, device="cpu"))[1]
+        return train_model(model, *loaders, TrainingParams(n_epochs=50, device="cpu"))[
+            1
+        ]
 
     sequential = {kind: losses(kind) for kind in ("logistic", "mlp")}
     threaded: dict[str, pd.DataFrame] = {}
@@ -320,7 +402,9 @@ def test_models_trained_at_once_in_threads_match_sequential_training():
         start.wait()
         threaded[kind] = losses(kind)
 
-    threads = [threading.Thread(target=train_in_thread, args=(kind,)) for kind in sequential]
+    threads = [
+        threading.Thread(target=train_in_thread, args=(kind,)) for kind in sequential
+    ]
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # switch threads often, as a busy machine would
     try:

@@ -30,8 +30,14 @@ METRICS = "logistic.metrics"
 FIGURE = "logistic.roc_pr_curves_figure"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 PREVIEW_TYPES = {  # dataset type (as kedro-viz names it) -> the preview kedro-viz sends
     "pandas.parquet_dataset.ParquetDataset": "TablePreview",
@@ -70,11 +76,21 @@ def test_catalog_has_layers_everywhere_and_previews_for_tables() -> None:
     for path in sorted((PROJECT_ROOT / "conf" / "base").glob("catalog*/**/*.yml")):
         entries.update(yaml.safe_load(path.read_text()) or {})
     assert entries
-    viz = {name: entry.get("metadata", {}).get("kedro-viz", {}) for name, entry in entries.items()}
-    assert {name: meta.get("layer") for name, meta in viz.items()
-            if meta.get("layer") not in LAYERS} == {}
-    tables = [name for name, entry in entries.items() if entry["type"].startswith("pandas.")]
-    assert [name for name in tables if "nrows" not in viz[name].get("preview_args", {})] == []
+    viz = {
+        name: entry.get("metadata", {}).get("kedro-viz", {})
+        for name, entry in entries.items()
+    }
+    assert {
+        name: meta.get("layer")
+        for name, meta in viz.items()
+        if meta.get("layer") not in LAYERS
+    } == {}
+    tables = [
+        name for name, entry in entries.items() if entry["type"].startswith("pandas.")
+    ]
+    assert [
+        name for name in tables if "nrows" not in viz[name].get("preview_args", {})
+    ] == []
 
 
 def test_api_serves_the_default_pipeline_and_stopping_frees_the_port(
@@ -87,21 +103,33 @@ def test_api_serves_the_default_pipeline_and_stopping_frees_the_port(
     assert not port_is_open(server.port)
 
     names = graph_names(main)
-    by_type = {kind: {names[node["id"]] for node in main["nodes"] if node["type"] == kind}
-               for kind in ("task", "data", "parameters")}
+    by_type = {
+        kind: {names[node["id"]] for node in main["nodes"] if node["type"] == kind}
+        for kind in ("task", "data", "parameters")
+    }
     assert by_type["task"] == {node.name for node in default_pipeline.nodes}
     assert by_type["data"] | by_type["parameters"] == default_pipeline.datasets()
-    assert main["layers"] == LAYERS, f"[] means a cycle among catalog layers; see {server.log}"
-    assert {node["name"]: node["layer"] for node in main["nodes"]
-            if node["type"] == "data" and node["layer"] not in LAYERS} == {}
+    assert main["layers"] == LAYERS, (
+        f"[] means a cycle among catalog layers; see {server.log}"
+    )
+    assert {
+        node["name"]: node["layer"]
+        for node in main["nodes"]
+        if node["type"] == "data" and node["layer"] not in LAYERS
+    } == {}
     expected_edges = {
         edge
         for node in default_pipeline.nodes
-        for edge in [*((name, node.name) for name in node.inputs),
-                     *((node.name, name) for name in node.outputs)]
+        for edge in [
+            *((name, node.name) for name in node.inputs),
+            *((node.name, name) for name in node.outputs),
+        ]
     }
-    edges = {(names[edge["source"]], names[edge["target"]]) for edge in main["edges"]
-             if edge["source"] in names and edge["target"] in names}
+    edges = {
+        (names[edge["source"]], names[edge["target"]])
+        for edge in main["edges"]
+        if edge["source"] in names and edge["target"] in names
+    }
     assert edges == expected_edges
 
 
@@ -111,15 +139,26 @@ def test_api_previews_tables_metrics_and_every_figure(
     """kedro-viz previews every table, JSON and figure dataset of the run."""
     main = viz_server.get_json("/api/main")
     data = {node["name"]: node for node in main["nodes"] if node["type"] == "data"}
-    expected = {name: PREVIEW_TYPES[node["dataset_type"]] for name, node in data.items()
-                if node["dataset_type"] in PREVIEW_TYPES}
+    expected = {
+        name: PREVIEW_TYPES[node["dataset_type"]]
+        for name, node in data.items()
+        if node["dataset_type"] in PREVIEW_TYPES
+    }
     figures = {name for name in default_pipeline.datasets() if name.endswith("_figure")}
-    assert {"moons", "train_split", "validation_split", "scaler", METRICS} | figures <= (
-        expected.keys()
-    )
+    assert {
+        "moons",
+        "train_split",
+        "validation_split",
+        "scaler",
+        METRICS,
+    } | figures <= (expected.keys())
 
-    previews = {name: viz_server.get_json(f"/api/nodes/{data[name]['id']}") for name in expected}
-    assert {name: node.get("preview_type") for name, node in previews.items()} == expected
+    previews = {
+        name: viz_server.get_json(f"/api/nodes/{data[name]['id']}") for name in expected
+    }
+    assert {
+        name: node.get("preview_type") for name, node in previews.items()
+    } == expected
     for name, node in previews.items():
         preview = node["preview"]
         if expected[name] == "TablePreview":
@@ -128,7 +167,9 @@ def test_api_previews_tables_metrics_and_every_figure(
             assert isinstance(json.loads(preview), dict)
         else:
             assert base64.b64decode(preview).startswith(b"\x89PNG"), name
-    assert json.loads(previews[METRICS]["preview"])["auroc"] == pytest.approx(AUROC, abs=1e-12)
+    assert json.loads(previews[METRICS]["preview"])["auroc"] == pytest.approx(
+        AUROC, abs=1e-12
+    )
 
 
 def _local_only(route: Route) -> None:
@@ -143,7 +184,9 @@ def _dismiss_onboarding(page: Page, outdated: bool) -> None:
     """Close the feature tour, and the update banner that an outdated version shows."""
     page.locator(".feature-hints__close").click()
     if outdated:
-        page.locator(".update-reminder-unexpanded").get_by_role("button", name="Dismiss").click()
+        page.locator(".update-reminder-unexpanded").get_by_role(
+            "button", name="Dismiss"
+        ).click()
     expect(page.locator(".feature-hints__reopen-message")).to_be_hidden()
 
 
@@ -156,7 +199,9 @@ def _open_dataset(page: Page, name: str) -> None:
 
 def _settle(element: Locator) -> None:
     """Wait until the element's CSS transitions and animations have finished."""
-    element.evaluate("el => Promise.all(el.getAnimations({subtree: true}).map(a => a.finished))")
+    element.evaluate(
+        "el => Promise.all(el.getAnimations({subtree: true}).map(a => a.finished))"
+    )
 
 
 def test_browser_shows_metrics_values_and_figure_preview(
@@ -166,7 +211,9 @@ def test_browser_shows_metrics_values_and_figure_preview(
     assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: apt-get install chromium"
     with sync_playwright() as playwright:
         playwright.selectors.set_test_id_attribute("data-test")
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
         try:
             page = browser.new_page(viewport={"width": 1920, "height": 1080})
             page.set_default_timeout(30_000)
@@ -174,7 +221,9 @@ def test_browser_shows_metrics_values_and_figure_preview(
             with page.expect_response("**/api/version") as version:
                 page.goto(viz_server.url)
             _dismiss_onboarding(page, version.value.json()["is_outdated"])
-            page.get_by_test_id("sidebar-flowchart-visible-btn-true").click()  # room for the graph
+            page.get_by_test_id(
+                "sidebar-flowchart-visible-btn-true"
+            ).click()  # room for the graph
 
             _open_dataset(page, METRICS)
             values = page.locator(".pipeline-metadata__preview-json")
@@ -185,7 +234,9 @@ def test_browser_shows_metrics_values_and_figure_preview(
             _open_dataset(page, FIGURE)
             image = page.locator("img.pipeline-metadata__plot-image")
             expect(image).to_be_visible()
-            expect(image).to_have_attribute("src", re.compile(r"^data:image/png;base64,"))
+            expect(image).to_have_attribute(
+                "src", re.compile(r"^data:image/png;base64,")
+            )
             assert image.evaluate("img => img.complete && img.naturalWidth") > 0
             page.mouse.move(0, 0)  # no hover tooltip in the picture
             _settle(page.locator(".pipeline-metadata"))  # the panel has slid in

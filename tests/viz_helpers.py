@@ -86,16 +86,20 @@ class VizServer:
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"kedro viz exited with {self.process.returncode}:\n"
-                                     f"{self.log.read_text()}")
+                raise AssertionError(
+                    f"kedro viz exited with {self.process.returncode}:\n"
+                    f"{self.log.read_text()}"
+                )
             try:
                 self.get_json("/api/main", timeout=5)
             except (URLError, ConnectionError, TimeoutError):
                 time.sleep(0.25)
             else:
                 return
-        raise AssertionError(f"kedro viz did not answer within {START_TIMEOUT_S} s:\n"
-                             f"{self.log.read_text()}")
+        raise AssertionError(
+            f"kedro viz did not answer within {START_TIMEOUT_S} s:\n"
+            f"{self.log.read_text()}"
+        )
 
     def stop(self) -> None:
         """SIGTERM the whole process group and wait until none of it is left running."""
@@ -130,9 +134,22 @@ def running_viz(project: Path, log: Path) -> Iterator[VizServer]:
         "HTTP_PROXY": f"http://{LOOPBACK}:9",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "kedro", "viz", "run",
-         "--host", LOOPBACK, "--port", str(port), "--no-browser"],
-        cwd=project, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "kedro",
+            "viz",
+            "run",
+            "--host",
+            LOOPBACK,
+            "--port",
+            str(port),
+            "--no-browser",
+        ],
+        cwd=project,
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     server = VizServer(process, port, log, log_file)

@@ -1,4 +1,3 @@
-"""moons-classifier
-"""
+"""moons-classifier"""
 
 __version__ = "0.1"

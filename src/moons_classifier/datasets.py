@@ -47,7 +47,11 @@ class _AtomicFileDataset(AbstractVersionedDataset[Any, Any]):
         )
 
     def _describe(self) -> dict[str, Any]:
-        return {"filepath": self._filepath, "protocol": self._protocol, "version": self._version}
+        return {
+            "filepath": self._filepath,
+            "protocol": self._protocol,
+            "version": self._version,
+        }
 
     def _exists(self) -> bool:
         try:
@@ -128,7 +132,9 @@ class StandardScalerDataset(_JSONFileDataset):
             scaler.n_features_in_ = int(stored["n_features_in_"])
             scaler.n_samples_seen_ = int(stored["n_samples_seen_"])
             if "feature_names_in_" in stored:
-                scaler.feature_names_in_ = np.asarray(stored["feature_names_in_"], dtype=object)
+                scaler.feature_names_in_ = np.asarray(
+                    stored["feature_names_in_"], dtype=object
+                )
         except (ValueError, KeyError, TypeError) as error:
             raise DatasetError(
                 f"{self._get_load_path()} is not a scaler written by this project "
@@ -138,7 +144,9 @@ class StandardScalerDataset(_JSONFileDataset):
 
     def save(self, data: StandardScaler) -> None:
         """Write the scaler's fitted statistics."""
-        stored: dict[str, Any] = {name: getattr(data, name).tolist() for name in self._FIELDS}
+        stored: dict[str, Any] = {
+            name: getattr(data, name).tolist() for name in self._FIELDS
+        }
         stored["n_features_in_"] = int(data.n_features_in_)
         stored["n_samples_seen_"] = int(np.max(data.n_samples_seen_))
         if hasattr(data, "feature_names_in_"):
@@ -209,7 +217,9 @@ class LazyDataset(AbstractDataset[None, Callable[[], Any]]):
     """Wraps a dataset so that loading gives its ``load`` function, for the node to call
     only if it needs the data (as PartitionedDataset hands out partitions)."""
 
-    def __init__(self, *, dataset: dict[str, Any], metadata: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, *, dataset: dict[str, Any], metadata: dict[str, Any] | None = None
+    ) -> None:
         self._dataset = AbstractDataset.from_config("wrapped", dataset)
         self.metadata = metadata
 

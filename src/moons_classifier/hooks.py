@@ -59,8 +59,10 @@ def _check_split(pipeline: Pipeline, catalog: DataCatalog) -> None:
     for node in pipeline.to_outputs(*SPLIT).nodes:
         values.update(
             node.run(
-                {name: values[name] if name in values else catalog.load(name)
-                 for name in node.inputs}
+                {
+                    name: values[name] if name in values else catalog.load(name)
+                    for name in node.inputs
+                }
             )
         )
 
@@ -68,7 +70,8 @@ def _check_split(pipeline: Pipeline, catalog: DataCatalog) -> None:
 def _check_same_run(inputs: set[str], catalog: DataCatalog) -> None:
     """The scaler, state_dicts and metrics the run loads must share one version (one run)."""
     versioned = sorted(
-        name for name in inputs
+        name
+        for name in inputs
         if name == "scaler" or name.endswith((STATE_DICT_SUFFIX, METRICS_SUFFIX))
     )
     versions = {name: catalog.get(name).resolve_load_version() for name in versioned}

@@ -83,7 +83,9 @@ def random_probabilities(n: int, seed: int) -> np.ndarray:
     return np.random.RandomState(seed).uniform(size=n)
 
 
-def thin_curve(x: np.ndarray, y: np.ndarray, max_points: int) -> tuple[np.ndarray, np.ndarray]:
+def thin_curve(
+    x: np.ndarray, y: np.ndarray, max_points: int
+) -> tuple[np.ndarray, np.ndarray]:
     """At most ``max_points`` evenly spaced vertices of a curve, keeping both ends."""
     if len(x) <= max_points:
         return x, y
@@ -91,7 +93,9 @@ def thin_curve(x: np.ndarray, y: np.ndarray, max_points: int) -> tuple[np.ndarra
     return x[keep], y[keep]
 
 
-def threshold_candidates(labels: np.ndarray, probabilities: np.ndarray) -> dict[str, np.ndarray]:
+def threshold_candidates(
+    labels: np.ndarray, probabilities: np.ndarray
+) -> dict[str, np.ndarray]:
     """Every distinct threshold, highest first, with its TPR, FPR, precision and F1."""
     order = np.argsort(-np.asarray(probabilities), kind="stable")
     ranked = np.asarray(probabilities)[order]
@@ -107,8 +111,13 @@ def threshold_candidates(labels: np.ndarray, probabilities: np.ndarray) -> dict[
         f1 = np.where(tp > 0, 2 * precision * tpr / (precision + tpr), 0.0)
     if not n_pos:
         f1 = np.full(len(tp), np.nan)
-    return {"threshold": ranked[last_of_each], "tpr": tpr, "fpr": fpr,
-            "precision": precision, "f1": f1}
+    return {
+        "threshold": ranked[last_of_each],
+        "tpr": tpr,
+        "fpr": fpr,
+        "precision": precision,
+        "f1": f1,
+    }
 
 
 def select_threshold(

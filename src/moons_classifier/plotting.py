@@ -17,7 +17,9 @@ CLASS_COLORS = ListedColormap(["#ff7f0e", "#1f77b4"])
 SURFACE_CMAP = "RdBu"
 
 
-def new_figure(n_rows: int, n_cols: int, size: tuple[float, float]) -> tuple[Figure, np.ndarray]:
+def new_figure(
+    n_rows: int, n_cols: int, size: tuple[float, float]
+) -> tuple[Figure, np.ndarray]:
     """A figure not registered with pyplot, and its grid of axes."""
     figure = Figure(figsize=size, layout="constrained")
     return figure, np.atleast_2d(figure.subplots(n_rows, n_cols, squeeze=False))
@@ -46,8 +48,17 @@ def stratified_sample(data: pd.DataFrame, size: int, seed: int) -> pd.DataFrame:
 def scatter_classes(ax: Axes, data: pd.DataFrame, title: str) -> None:
     """Points of a two-feature table colored by class."""
     x1, x2 = feature_columns(data)[:2]
-    ax.scatter(data[x1], data[x2], c=data[LABEL], cmap=CLASS_COLORS, vmin=0, vmax=1,
-               s=20, edgecolors="k", linewidths=0.3)
+    ax.scatter(
+        data[x1],
+        data[x2],
+        c=data[LABEL],
+        cmap=CLASS_COLORS,
+        vmin=0,
+        vmax=1,
+        s=20,
+        edgecolors="k",
+        linewidths=0.3,
+    )
     ax.set(xlabel=x1, ylabel=x2, title=title)
 
 
@@ -75,44 +86,92 @@ def draw_contour(
 
 
 def draw_probability_line(
-    ax: Axes, labels: np.ndarray, probabilities: np.ndarray, threshold: float,
-    counts: tuple[int, int, int, int], shift: float = 0.04,
+    ax: Axes,
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    threshold: float,
+    counts: tuple[int, int, int, int],
+    shift: float = 0.04,
 ) -> None:
     """Points on a 0..1 probability axis (negatives above, positives below), the threshold
     dashed, and ``counts`` (TN, FP, FN, TP of every point, not only those drawn) in the corners."""
     labels = np.asarray(labels)
     negatives, positives = probabilities[labels == 0], probabilities[labels == 1]
-    ax.scatter(negatives, np.full_like(negatives, shift), color=CLASS_COLORS(0), s=30,
-               edgecolors="k", linewidths=0.3, label="actual negative")
-    ax.scatter(positives, np.full_like(positives, -shift), color=CLASS_COLORS(1), s=30,
-               edgecolors="k", linewidths=0.3, label="actual positive")
+    ax.scatter(
+        negatives,
+        np.full_like(negatives, shift),
+        color=CLASS_COLORS(0),
+        s=30,
+        edgecolors="k",
+        linewidths=0.3,
+        label="actual negative",
+    )
+    ax.scatter(
+        positives,
+        np.full_like(positives, -shift),
+        color=CLASS_COLORS(1),
+        s=30,
+        edgecolors="k",
+        linewidths=0.3,
+        label="actual positive",
+    )
     ax.axhline(0, color="k", linewidth=1)
     ax.axvline(threshold, color="k", linestyle="--", linewidth=1)
     tn, fp, fn, tp = counts
-    for x, y, text in ((0.0, 0.8, f"TN {tn}"), (1.0, 0.8, f"FP {fp}"),
-                       (0.0, 0.1, f"FN {fn}"), (1.0, 0.1, f"TP {tp}")):
+    for x, y, text in (
+        (0.0, 0.8, f"TN {tn}"),
+        (1.0, 0.8, f"FP {fp}"),
+        (0.0, 0.1, f"FN {fn}"),
+        (1.0, 0.1, f"TP {tp}"),
+    ):
         ax.text(x, y, text, transform=ax.transAxes, ha="left" if x == 0 else "right")
-    ax.set(xlim=(-0.05, 1.05), ylim=(-3 * shift, 3 * shift), yticks=[],
-           xlabel="predicted probability", title=f"threshold {threshold}")
+    ax.set(
+        xlim=(-0.05, 1.05),
+        ylim=(-3 * shift, 3 * shift),
+        yticks=[],
+        xlabel="predicted probability",
+        title=f"threshold {threshold}",
+    )
 
 
 def draw_roc_pr(
-    roc_ax: Axes, pr_ax: Axes, fpr: np.ndarray, tpr: np.ndarray,
-    recall: np.ndarray, precision: np.ndarray, label: str | None = None,
-    style: str = "-", marker: str | None = None,
+    roc_ax: Axes,
+    pr_ax: Axes,
+    fpr: np.ndarray,
+    tpr: np.ndarray,
+    recall: np.ndarray,
+    precision: np.ndarray,
+    label: str | None = None,
+    style: str = "-",
+    marker: str | None = None,
 ) -> None:
     """One ROC and one precision-recall line."""
     roc_ax.plot(fpr, tpr, linestyle=style, marker=marker, label=label)
     pr_ax.plot(recall, precision, linestyle=style, marker=marker, label=label)
-    roc_ax.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC curve",
-               xlim=(-0.05, 1.05), ylim=(-0.05, 1.05))
-    pr_ax.set(xlabel="recall", ylabel="precision", title="precision-recall curve",
-              xlim=(-0.05, 1.05), ylim=(-0.05, 1.05))
+    roc_ax.set(
+        xlabel="false positive rate",
+        ylabel="true positive rate",
+        title="ROC curve",
+        xlim=(-0.05, 1.05),
+        ylim=(-0.05, 1.05),
+    )
+    pr_ax.set(
+        xlabel="recall",
+        ylabel="precision",
+        title="precision-recall curve",
+        xlim=(-0.05, 1.05),
+        ylim=(-0.05, 1.05),
+    )
 
 
 def draw_threshold_points(
-    roc_ax: Axes, pr_ax: Axes, labels: np.ndarray, probabilities: np.ndarray,
-    thresholds: Sequence[float], joined: bool, annotate: bool,
+    roc_ax: Axes,
+    pr_ax: Axes,
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    thresholds: Sequence[float],
+    joined: bool,
+    annotate: bool,
 ) -> None:
     """ROC and PR points of chosen thresholds, optionally joined and annotated."""
     points = [threshold_metrics(labels, probabilities, t) for t in thresholds]
@@ -120,13 +179,27 @@ def draw_threshold_points(
     tpr = np.array([p["tpr"] for p in points], dtype=float)
     precision = np.array([p["precision"] for p in points], dtype=float)
     recall = np.array([p["recall"] for p in points], dtype=float)
-    draw_roc_pr(roc_ax, pr_ax, fpr, tpr, recall, precision,
-                style="-" if joined else "", marker="o")
+    draw_roc_pr(
+        roc_ax,
+        pr_ax,
+        fpr,
+        tpr,
+        recall,
+        precision,
+        style="-" if joined else "",
+        marker="o",
+    )
     if annotate:
-        for threshold, x, y, r, p in zip(thresholds, fpr, tpr, recall, precision, strict=True):
-            roc_ax.annotate(f"{threshold:g}", (x, y), textcoords="offset points", xytext=(4, -10))
+        for threshold, x, y, r, p in zip(
+            thresholds, fpr, tpr, recall, precision, strict=True
+        ):
+            roc_ax.annotate(
+                f"{threshold:g}", (x, y), textcoords="offset points", xytext=(4, -10)
+            )
             if not np.isnan(p):
-                pr_ax.annotate(f"{threshold:g}", (r, p), textcoords="offset points", xytext=(4, 4))
+                pr_ax.annotate(
+                    f"{threshold:g}", (r, p), textcoords="offset points", xytext=(4, 4)
+                )
 
 
 def draw_selected_threshold(roc_ax: Axes, pr_ax: Axes, selected: dict) -> None:
@@ -136,7 +209,9 @@ def draw_selected_threshold(roc_ax: Axes, pr_ax: Axes, selected: dict) -> None:
     chosen, label = selected["metrics"], f"selected ({selected['threshold']:.3f})"
     roc_ax.plot(chosen["fpr"], chosen["tpr"], "r*", markersize=14, label=label)
     if chosen["precision"] is not None:
-        pr_ax.plot(chosen["recall"], chosen["precision"], "r*", markersize=14, label=label)
+        pr_ax.plot(
+            chosen["recall"], chosen["precision"], "r*", markersize=14, label=label
+        )
     for ax in (roc_ax, pr_ax):
         ax.legend(loc="lower right")
 

@@ -39,7 +39,12 @@ def test_generate_moons_equals_make_moons():
 @pytest.fixture
 def table() -> pd.DataFrame:
     return pd.DataFrame(
-        {"a": [1, 2, 3, 4], "b": [0.5, 0.25, 0.0, -1.0], "c": [9, 8, 7, 6], "target": [0, 1, 1, 0]}
+        {
+            "a": [1, 2, 3, 4],
+            "b": [0.5, 0.25, 0.0, -1.0],
+            "c": [9, 8, 7, 6],
+            "target": [0, 1, 1, 0],
+        }
     )
 
 
@@ -62,7 +67,11 @@ def test_select_source_takes_every_other_column_of_the_table(table):
 
 def test_select_source_keeps_the_named_features_in_order(table):
     params = DataParams(source="table", feature_columns=["c", "a"])
-    assert list(select_source(pd.DataFrame(), lambda: table, params).columns) == ["c", "a", "y"]
+    assert list(select_source(pd.DataFrame(), lambda: table, params).columns) == [
+        "c",
+        "a",
+        "y",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -132,13 +141,17 @@ def test_split_refuses_a_single_class_training_split():
     labels = np.zeros(10, dtype=int)
     labels[val_rows[0]] = 1  # the only positive lands in the validation split
     data = pd.DataFrame({"x1": np.arange(10.0), "x2": np.arange(10.0), "y": labels})
-    with pytest.raises(ValueError, match=r"holds only class\(es\).*both classes 0 and 1"):
+    with pytest.raises(
+        ValueError, match=r"holds only class\(es\).*both classes 0 and 1"
+    ):
         split_data(data, params)
 
 
 @pytest.mark.parametrize("n_rows", [1, 2])
 def test_split_refuses_too_few_rows(n_rows: int):
-    data = pd.DataFrame({"x1": [0.0] * n_rows, "x2": [0.0] * n_rows, "y": [0, 1][:n_rows]})
+    data = pd.DataFrame(
+        {"x1": [0.0] * n_rows, "x2": [0.0] * n_rows, "y": [0, 1][:n_rows]}
+    )
     with pytest.raises(ValueError, match=f"on {n_rows} rows leaves"):
         split_data(data, SplitParams())
 
@@ -162,4 +175,6 @@ def test_standardize_splits_transforms_features_only(chapter_split):
         )
         pd.testing.assert_series_equal(scaled["y"], raw["y"])
     assert train_scaled[["x1", "x2"]].mean().abs().max() < 1e-12  # noqa: PLR2004
-    assert train["x1"].mean() == pytest.approx(SCALER_MEAN[0], abs=1e-12)  # input untouched
+    assert train["x1"].mean() == pytest.approx(
+        SCALER_MEAN[0], abs=1e-12
+    )  # input untouched

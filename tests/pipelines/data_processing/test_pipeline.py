@@ -27,7 +27,9 @@ def run(
         {
             "params:data": MemoryDataset(data),
             "params:split": MemoryDataset(split),
-            "source_table": MemoryDataset(lambda: pd.DataFrame() if table is None else table),
+            "source_table": MemoryDataset(
+                lambda: pd.DataFrame() if table is None else table
+            ),
         }
     )
     SequentialRunner().run(pipeline or create_pipeline(), catalog)
@@ -43,8 +45,12 @@ def test_pipeline_standardizes_the_chapter_split():
     reference = StandardScaler().fit(x_train)
 
     train, val = catalog.load("train_features"), catalog.load("validation_features")
-    np.testing.assert_array_equal(train[["x1", "x2"]].to_numpy(), reference.transform(x_train))
-    np.testing.assert_array_equal(val[["x1", "x2"]].to_numpy(), reference.transform(x_val))
+    np.testing.assert_array_equal(
+        train[["x1", "x2"]].to_numpy(), reference.transform(x_train)
+    )
+    np.testing.assert_array_equal(
+        val[["x1", "x2"]].to_numpy(), reference.transform(x_val)
+    )
     np.testing.assert_array_equal(train["y"].to_numpy(), y_train)
     np.testing.assert_array_equal(val["y"].to_numpy(), y_val)
 
@@ -61,7 +67,9 @@ def test_pipeline_fits_the_scaler_on_the_training_split():
 
 
 def test_pipeline_applies_the_positive_fraction_before_splitting():
-    catalog = run(DataParams(n_samples=200, positive_fraction=0.2), SplitParams(test_size=0.4))
+    catalog = run(
+        DataParams(n_samples=200, positive_fraction=0.2), SplitParams(test_size=0.4)
+    )
     train, val = catalog.load("train_features"), catalog.load("validation_features")
     assert (len(train), len(val)) == (75, 50)
     assert train["y"].sum() + val["y"].sum() == 25  # noqa: PLR2004

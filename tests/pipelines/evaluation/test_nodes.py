@@ -29,7 +29,11 @@ from moons_classifier.pipelines.evaluation.nodes import (
 )
 from tests.book_reference import BookRun, book_aucs, book_metrics, run_book
 
-CONFUSION = {"0.3": [[6, 3], [0, 11]], "0.5": [[7, 2], [1, 10]], "0.7": [[9, 0], [2, 9]]}
+CONFUSION = {
+    "0.3": [[6, 3], [0, 11]],
+    "0.5": [[7, 2], [1, 10]],
+    "0.7": [[9, 0], [2, 9]],
+}
 AUROC, AUPR = 0.9797979797979798, 0.9854312354312356
 RANDOM = {"auroc": 0.505050505050505, "aupr": 0.570559046216941}
 RATIOS = ("tpr", "fpr", "precision", "recall", "accuracy", "f1")
@@ -56,8 +60,13 @@ def val(book) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def history(book) -> pd.DataFrame:
-    return pd.DataFrame({"epoch": range(1, 101), "train_loss": book.train_losses,
-                         "val_loss": book.val_losses})
+    return pd.DataFrame(
+        {
+            "epoch": range(1, 101),
+            "train_loss": book.train_losses,
+            "val_loss": book.val_losses,
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +92,7 @@ def titled(figure: Figure, title: str) -> Axes:
 
 def best_f1_threshold(labels: np.ndarray, probabilities: np.ndarray) -> float:
     """The highest of the probabilities whose F1 is largest, by brute force."""
+
     def f1(threshold: float) -> float:
         m = book_metrics(labels, probabilities, threshold)
         return 2 * m["precision"] * m["recall"] / (m["precision"] + m["recall"])
@@ -93,20 +103,32 @@ def best_f1_threshold(labels: np.ndarray, probabilities: np.ndarray) -> float:
 def test_predict_probabilities_is_the_sigmoid_of_the_models_logits(book, val):
     predicted = predict_probabilities(book.state_dict, val, ModelParams())
     model = torch.nn.Linear(2, 1)
-    model.load_state_dict({k.removeprefix("linear."): v for k, v in book.state_dict.items()})
+    model.load_state_dict(
+        {k.removeprefix("linear."): v for k, v in book.state_dict.items()}
+    )
     with torch.no_grad():
         logits = model(torch.tensor(book.x_val).float()).squeeze(1)
     assert list(predicted.columns) == ["y", "logit", "probability"]
     np.testing.assert_array_equal(predicted["y"], book.y_val)
     np.testing.assert_array_equal(predicted["logit"], logits.numpy())
-    np.testing.assert_array_equal(predicted["probability"], torch.sigmoid(logits).numpy())
+    np.testing.assert_array_equal(
+        predicted["probability"], torch.sigmoid(logits).numpy()
+    )
     np.testing.assert_allclose(predicted["probability"], book.probabilities, atol=1e-7)
 
 
 def test_compute_metrics_reproduces_the_chapter(metrics, book):
     assert set(metrics) == {
-        "n_train", "n_val", "class_balance", "pr_baseline", "final_train_loss",
-        "final_val_loss", "auroc", "aupr", "random_baseline", "thresholds",
+        "n_train",
+        "n_val",
+        "class_balance",
+        "pr_baseline",
+        "final_train_loss",
+        "final_val_loss",
+        "auroc",
+        "aupr",
+        "random_baseline",
+        "thresholds",
         "selected_threshold",
     }
     assert (metrics["n_train"], metrics["n_val"]) == (80, 20)
@@ -114,10 +136,14 @@ def test_compute_metrics_reproduces_the_chapter(metrics, book):
     assert metrics["final_val_loss"] == book.val_losses[-1]
     assert metrics["auroc"] == pytest.approx(AUROC, abs=1e-12)
     assert metrics["aupr"] == pytest.approx(AUPR, abs=1e-12)
-    assert (metrics["auroc"], metrics["aupr"]) == book_aucs(book.y_val, book.probabilities)
+    assert (metrics["auroc"], metrics["aupr"]) == book_aucs(
+        book.y_val, book.probabilities
+    )
     assert metrics["random_baseline"] == pytest.approx(RANDOM, abs=1e-12)
-    assert metrics["class_balance"] == {"train_positive_rate": book.y_train.mean(),
-                                        "val_positive_rate": 0.55}
+    assert metrics["class_balance"] == {
+        "train_positive_rate": book.y_train.mean(),
+        "val_positive_rate": 0.55,
+    }
     assert metrics["pr_baseline"] == 0.55  # noqa: PLR2004
     assert list(metrics["thresholds"]) == list(CONFUSION)
     for threshold, matrix in CONFUSION.items():
@@ -129,7 +155,9 @@ def test_compute_metrics_reproduces_the_chapter(metrics, book):
             assert at[key] == pytest.approx(reference[key], abs=1e-15)
     at_half = metrics["thresholds"]["0.5"]
     assert at_half["accuracy"] == 17 / 20
-    assert at_half["f1"] == pytest.approx(2 * (10 / 12) * (10 / 11) / (10 / 12 + 10 / 11))
+    assert at_half["f1"] == pytest.approx(
+        2 * (10 / 12) * (10 / 11) / (10 / 12 + 10 / 11)
+    )
 
 
 def test_compute_metrics_selects_the_best_f1_threshold(metrics, book):
@@ -144,9 +172,15 @@ def test_compute_metrics_selects_the_best_f1_threshold(metrics, book):
     json.dumps(metrics, allow_nan=False)
 
 
-def test_undefined_ratios_are_none_and_the_metrics_are_strict_json(predictions, train, history):
-    params = EvaluationParams(thresholds=[1.0], threshold_selection=MinPrecision(min_precision=1.0))
-    no_positive_above_top = predictions.assign(probability=predictions["probability"] * 0.5)
+def test_undefined_ratios_are_none_and_the_metrics_are_strict_json(
+    predictions, train, history
+):
+    params = EvaluationParams(
+        thresholds=[1.0], threshold_selection=MinPrecision(min_precision=1.0)
+    )
+    no_positive_above_top = predictions.assign(
+        probability=predictions["probability"] * 0.5
+    )
     metrics = compute_metrics(no_positive_above_top, train, history, params)
     at_one = metrics["thresholds"]["1.0"]
     assert at_one["confusion_matrix"] == [[9, 0], [11, 0]]
@@ -160,15 +194,19 @@ def test_an_unmet_criterion_selects_no_threshold(train, history):
     params = EvaluationParams(threshold_selection=MinPrecision(min_precision=0.9))
     metrics = compute_metrics(predictions, train, history, params)
     assert metrics["selected_threshold"] == {
-        "criterion": {"min_precision": 0.9}, "threshold": None, "metrics": None
+        "criterion": {"min_precision": 0.9},
+        "threshold": None,
+        "metrics": None,
     }
     json.dumps(metrics, allow_nan=False)
 
 
 def test_plot_data_draws_both_splits(train, val):
     figure = plot_data(train, val, EvaluationParams())
-    assert [ax.get_title() for ax in figure.axes] == ["training (80 points)",
-                                                      "validation (20 points)"]
+    assert [ax.get_title() for ax in figure.axes] == [
+        "training (80 points)",
+        "validation (20 points)",
+    ]
     for ax, data in zip(figure.axes, (train, val), strict=True):
         (points,) = scatter_points(ax)
         np.testing.assert_array_equal(points, data[["x1", "x2"]].to_numpy())
@@ -196,7 +234,10 @@ def test_plot_decision_surface_spans_the_models_logits(book, train):
     assert titles == ["logit z", "sigmoid(z)", "probability, boundary at 0.5"]
     assert len(figure.axes) == 5  # noqa: PLR2004 (three panels, two colorbars)
     logit_ax = titled(figure, "logit z")
-    weight, bias = book.state_dict["linear.weight"][0], book.state_dict["linear.bias"][0]
+    weight, bias = (
+        book.state_dict["linear.weight"][0],
+        book.state_dict["linear.bias"][0],
+    )
     corners = torch.tensor([[x, y] for x in (-2.25, 2.25) for y in (-2.25, 2.25)])
     corner_logits = corners @ weight + bias
     (contour,) = [c for c in logit_ax.collections if isinstance(c, ContourSet)]
@@ -205,22 +246,32 @@ def test_plot_decision_surface_spans_the_models_logits(book, train):
     (points,) = scatter_points(logit_ax)
     assert len(points) == 80  # noqa: PLR2004
     probability_ax = titled(figure, "probability, boundary at 0.5")
-    boundary = [c for c in probability_ax.collections
-                if isinstance(c, ContourSet) and list(c.levels) == [0.5]]
+    boundary = [
+        c
+        for c in probability_ax.collections
+        if isinstance(c, ContourSet) and list(c.levels) == [0.5]
+    ]
     assert len(boundary) == 1
 
 
 def test_plot_decision_surface_needs_two_features(book, train):
     three = train.assign(x3=0.0)[["x1", "x2", "x3", "y"]]
-    figure = plot_decision_surface(book.state_dict, three, ModelParams(), EvaluationParams())
+    figure = plot_decision_surface(
+        book.state_dict, three, ModelParams(), EvaluationParams()
+    )
     (ax,) = figure.axes
     (text,) = ax.texts
     assert text.get_text() == "The decision surface needs 2 features; the data has 3."
 
 
 def test_plot_probability_lines_places_every_validation_point(book, val, predictions):
-    figure = plot_probability_lines(predictions, val, book.state_dict, ModelParams(),
-                                    EvaluationParams(grid_resolution=11))
+    figure = plot_probability_lines(
+        predictions,
+        val,
+        book.state_dict,
+        ModelParams(),
+        EvaluationParams(grid_resolution=11),
+    )
     assert len(figure.axes) == 9  # noqa: PLR2004 (3 rows of contour and line, 3 colorbars)
     for threshold, ((tn, fp), (fn, tp)) in CONFUSION.items():
         line_ax = titled(figure, f"threshold {threshold}")
@@ -229,19 +280,31 @@ def test_plot_probability_lines_places_every_validation_point(book, val, predict
         assert sorted(negatives[:, 0]) == sorted(book.probabilities[book.y_val == 0])
         np.testing.assert_allclose(negatives[:, 1], 0.04)
         np.testing.assert_allclose(positives[:, 1], -0.04)
-        assert [t.get_text() for t in line_ax.texts] == [f"TN {tn}", f"FP {fp}",
-                                                        f"FN {fn}", f"TP {tp}"]
+        assert [t.get_text() for t in line_ax.texts] == [
+            f"TN {tn}",
+            f"FP {fp}",
+            f"FN {fn}",
+            f"TP {tp}",
+        ]
         assert line_ax.get_lines()[-1].get_xdata()[0] == float(threshold)
-        (points,) = scatter_points(titled(figure, f"validation, boundary at {threshold}"))
+        (points,) = scatter_points(
+            titled(figure, f"validation, boundary at {threshold}")
+        )
         assert len(points) == 20  # noqa: PLR2004
 
 
-def test_plot_probability_lines_without_two_features_draws_lines_only(book, val, predictions):
+def test_plot_probability_lines_without_two_features_draws_lines_only(
+    book, val, predictions
+):
     three = val.assign(x3=1.0)[["x1", "x2", "x3", "y"]]
-    figure = plot_probability_lines(predictions, three, book.state_dict, ModelParams(),
-                                    EvaluationParams())
-    assert [ax.get_title() for ax in figure.axes] == ["threshold 0.3", "threshold 0.5",
-                                                      "threshold 0.7"]
+    figure = plot_probability_lines(
+        predictions, three, book.state_dict, ModelParams(), EvaluationParams()
+    )
+    assert [ax.get_title() for ax in figure.axes] == [
+        "threshold 0.3",
+        "threshold 0.5",
+        "threshold 0.7",
+    ]
 
 
 def test_plot_tradeoffs_marks_the_thresholds(predictions, metrics):
@@ -250,7 +313,10 @@ def test_plot_tradeoffs_marks_the_thresholds(predictions, metrics):
     points, selected = roc.get_lines()
     np.testing.assert_allclose(points.get_xdata(), [3 / 9, 2 / 9, 0])
     np.testing.assert_allclose(points.get_ydata(), [1, 10 / 11, 9 / 11])
-    assert (selected.get_xdata()[0], selected.get_ydata()[0]) == (0.0, pytest.approx(10 / 11))
+    assert (selected.get_xdata()[0], selected.get_ydata()[0]) == (
+        0.0,
+        pytest.approx(10 / 11),
+    )
     assert [t.get_text() for t in roc.texts] == ["0.3", "0.5", "0.7"]
     np.testing.assert_allclose(pr.get_lines()[0].get_ydata(), [11 / 14, 10 / 12, 1])
     (even,) = roc_even.get_lines()
@@ -277,11 +343,16 @@ def test_plot_roc_pr_curves_stars_the_selected_threshold(predictions, metrics):
     (star,) = [line for line in roc.get_lines() if line.get_marker() == "*"]
     assert (star.get_xdata()[0], star.get_ydata()[0]) == (chosen["fpr"], chosen["tpr"])
     (star,) = [line for line in pr.get_lines() if line.get_marker() == "*"]
-    assert (star.get_xdata()[0], star.get_ydata()[0]) == (chosen["recall"], chosen["precision"])
+    assert (star.get_xdata()[0], star.get_ydata()[0]) == (
+        chosen["recall"],
+        chosen["precision"],
+    )
 
 
 def test_plot_roc_pr_curves_thins_long_curves(predictions, metrics, book):
-    roc, _ = plot_roc_pr_curves(predictions, metrics, EvaluationParams(max_curve_points=3)).axes
+    roc, _ = plot_roc_pr_curves(
+        predictions, metrics, EvaluationParams(max_curve_points=3)
+    ).axes
     fpr, tpr, _ = roc_curve(book.y_val, book.probabilities)
     line = roc.get_lines()[0]
     assert len(line.get_xdata()) == 3  # noqa: PLR2004
@@ -302,19 +373,27 @@ def test_plot_precision_quirk_titles_show_the_precision(predictions):
 
 
 def test_plot_precision_quirk_says_when_precision_is_undefined(predictions):
-    (ax,) = plot_precision_quirk(predictions, EvaluationParams(quirk_thresholds=[1.0])).axes
+    (ax,) = plot_precision_quirk(
+        predictions, EvaluationParams(quirk_thresholds=[1.0])
+    ).axes
     assert ax.get_title() == "threshold 1.0: precision undefined"
 
 
 def test_plot_best_worst_curves(predictions, book):
     figure = plot_best_worst_curves(predictions, EvaluationParams())
     assert [ax.get_title() for ax in figure.axes] == [
-        "ROC curve: perfect classifier", "precision-recall curve: perfect classifier",
-        "ROC curve: random classifier", "precision-recall curve: random classifier",
+        "ROC curve: perfect classifier",
+        "precision-recall curve: perfect classifier",
+        "ROC curve: random classifier",
+        "precision-recall curve: random classifier",
     ]
     perfect_roc, _, random_roc, random_pr = figure.axes
     curve = perfect_roc.get_lines()[0]
-    assert set(zip(curve.get_xdata(), curve.get_ydata(), strict=True)) == {(0, 0), (0, 1), (1, 1)}
+    assert set(zip(curve.get_xdata(), curve.get_ydata(), strict=True)) == {
+        (0, 0),
+        (0, 1),
+        (1, 1),
+    }
     fpr, tpr, _ = roc_curve(book.y_val, np.random.RandomState(39).uniform(size=20))
     np.testing.assert_array_equal(random_roc.get_lines()[0].get_xdata(), fpr)
     np.testing.assert_array_equal(random_roc.get_lines()[0].get_ydata(), tpr)

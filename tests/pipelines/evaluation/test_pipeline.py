@@ -15,9 +15,16 @@ from moons_classifier.pipelines import MODEL_NAMESPACES
 from moons_classifier.pipelines.evaluation import create_pipeline
 from tests.book_reference import BookRun, run_book
 
-FIGURES = ("losses", "train_decision_surface", "validation_decision_surface",
-           "probability_lines", "tradeoffs", "roc_pr_curves", "precision_quirk",
-           "best_worst_curves")
+FIGURES = (
+    "losses",
+    "train_decision_surface",
+    "validation_decision_surface",
+    "probability_lines",
+    "tradeoffs",
+    "roc_pr_curves",
+    "precision_quirk",
+    "best_worst_curves",
+)
 
 
 @pytest.fixture(scope="module")
@@ -26,14 +33,21 @@ def book() -> BookRun:
 
 
 def run(book: BookRun, pipeline: Pipeline) -> tuple[DataCatalog, dict]:
-    history = pd.DataFrame({"epoch": range(1, 101), "train_loss": book.train_losses,
-                            "val_loss": book.val_losses})
+    history = pd.DataFrame(
+        {
+            "epoch": range(1, 101),
+            "train_loss": book.train_losses,
+            "val_loss": book.val_losses,
+        }
+    )
     mlp = ModelParams(kind="mlp", hidden_units=3)
     datasets = {
-        "train_features": pd.DataFrame({"x1": book.x_train[:, 0], "x2": book.x_train[:, 1],
-                                        "y": book.y_train}),
-        "validation_features": pd.DataFrame({"x1": book.x_val[:, 0], "x2": book.x_val[:, 1],
-                                             "y": book.y_val}),
+        "train_features": pd.DataFrame(
+            {"x1": book.x_train[:, 0], "x2": book.x_train[:, 1], "y": book.y_train}
+        ),
+        "validation_features": pd.DataFrame(
+            {"x1": book.x_val[:, 0], "x2": book.x_val[:, 1], "y": book.y_val}
+        ),
         "params:evaluation": EvaluationParams(grid_resolution=11),
         "params:logistic.model": ModelParams(),
         "params:mlp.model": mlp,
@@ -42,7 +56,9 @@ def run(book: BookRun, pipeline: Pipeline) -> tuple[DataCatalog, dict]:
         "logistic.loss_history": history,
         "mlp.loss_history": history,
     }
-    catalog = DataCatalog({name: MemoryDataset(data) for name, data in datasets.items()})
+    catalog = DataCatalog(
+        {name: MemoryDataset(data) for name, data in datasets.items()}
+    )
     for name in pipeline.outputs():  # figures are handed on, not deep-copied
         catalog[name] = MemoryDataset(copy_mode="assign")
     return catalog, SequentialRunner().run(pipeline, catalog)
@@ -50,8 +66,11 @@ def run(book: BookRun, pipeline: Pipeline) -> tuple[DataCatalog, dict]:
 
 def test_pipeline_draws_every_figure_per_namespace(book):
     _, outputs = run(book, create_pipeline())
-    expected = {"data_figure"} | {f"{namespace}.{figure}_figure"
-                                  for namespace in MODEL_NAMESPACES for figure in FIGURES}
+    expected = {"data_figure"} | {
+        f"{namespace}.{figure}_figure"
+        for namespace in MODEL_NAMESPACES
+        for figure in FIGURES
+    }
     assert set(outputs) == expected
     assert all(isinstance(outputs[name].load(), Figure) for name in expected)
     quirk = outputs["logistic.precision_quirk_figure"].load()

@@ -27,8 +27,10 @@ from moons_classifier.pipelines.inference.nodes import (
     score_points,
 )
 
-STATE_DICT = {"linear.weight": torch.tensor([[1.180625319480896, -1.8692580461502075]]),
-              "linear.bias": torch.tensor([-0.059131260961294174])}
+STATE_DICT = {
+    "linear.weight": torch.tensor([[1.180625319480896, -1.8692580461502075]]),
+    "linear.bias": torch.tensor([-0.059131260961294174]),
+}
 SELECTED = {"selected_threshold": {"threshold": 0.6767831444740295}}
 
 
@@ -44,7 +46,9 @@ def scaler(splits) -> StandardScaler:
 
 @pytest.fixture
 def points() -> pd.DataFrame:
-    return pd.DataFrame({"id": ["a", "b", "c"], "x1": [0.5, -1.0, 2.0], "x2": [0.25, 1.0, -0.5]})
+    return pd.DataFrame(
+        {"id": ["a", "b", "c"], "x1": [0.5, -1.0, 2.0], "x2": [0.25, 1.0, -0.5]}
+    )
 
 
 def test_valid_input_passes_unchanged(points, scaler):
@@ -54,13 +58,19 @@ def test_valid_input_passes_unchanged(points, scaler):
 @pytest.mark.parametrize(
     ("column", "values", "message"),
     [
-        ("x2", ["0.1", "oops", "0.3"], "Column 'x2' holds the non-numeric value 'oops' in data row 2"),
+        (
+            "x2",
+            ["0.1", "oops", "0.3"],
+            "Column 'x2' holds the non-numeric value 'oops' in data row 2",
+        ),
         ("x1", [0.1, 0.2, np.nan], "Column 'x1' holds nan .* in data row 3"),
         ("x2", [np.inf, 0.2, 0.3], "Column 'x2' holds inf .* in data row 1"),
         ("x1", [0.1, None, 0.3], "Column 'x1' holds nan .* in data row 2"),
     ],
 )
-def test_bad_values_are_refused_naming_column_and_row(points, scaler, column, values, message):
+def test_bad_values_are_refused_naming_column_and_row(
+    points, scaler, column, values, message
+):
     with pytest.raises(ValueError, match=message):
         check_inference_input(points.assign(**{column: values}), scaler)
 
@@ -77,40 +87,72 @@ def test_an_empty_input_is_refused(scaler):
 
 def test_scores_equal_the_evaluations_probabilities(splits, scaler):
     val = splits[1]
-    scored = score_points(val.drop(columns="y"), scaler, STATE_DICT, SELECTED, ModelParams(),
-                          InferenceParams())
-    evaluated = predict_probabilities(STATE_DICT, standardize(val, scaler), ModelParams())
-    np.testing.assert_allclose(scored["probability"], evaluated["probability"], rtol=1e-6)
+    scored = score_points(
+        val.drop(columns="y"),
+        scaler,
+        STATE_DICT,
+        SELECTED,
+        ModelParams(),
+        InferenceParams(),
+    )
+    evaluated = predict_probabilities(
+        STATE_DICT, standardize(val, scaler), ModelParams()
+    )
+    np.testing.assert_allclose(
+        scored["probability"], evaluated["probability"], rtol=1e-6
+    )
     pd.testing.assert_frame_equal(scored[["x1", "x2"]], val[["x1", "x2"]])
     # The chapter's confusion matrix at 0.5 is [[7, 2], [1, 10]].
-    at_half = score_points(val, scaler, STATE_DICT, SELECTED, ModelParams(),
-                           InferenceParams(threshold=0.5))
+    at_half = score_points(
+        val, scaler, STATE_DICT, SELECTED, ModelParams(), InferenceParams(threshold=0.5)
+    )
     predicted, actual = at_half["predicted_class"], at_half["y"]
-    assert [((predicted == p) & (actual == a)).sum() for a in (0, 1) for p in (0, 1)] == [7, 2, 1, 10]
+    assert [
+        ((predicted == p) & (actual == a)).sum() for a in (0, 1) for p in (0, 1)
+    ] == [7, 2, 1, 10]
 
 
 def test_the_explicit_threshold_wins_over_the_selected_one(points, scaler):
-    explicit = score_points(points, scaler, STATE_DICT, SELECTED, ModelParams(),
-                            InferenceParams(threshold=0.2))
-    selected = score_points(points, scaler, STATE_DICT, SELECTED, ModelParams(),
-                            InferenceParams())
+    explicit = score_points(
+        points,
+        scaler,
+        STATE_DICT,
+        SELECTED,
+        ModelParams(),
+        InferenceParams(threshold=0.2),
+    )
+    selected = score_points(
+        points, scaler, STATE_DICT, SELECTED, ModelParams(), InferenceParams()
+    )
     assert explicit["threshold"].tolist() == [0.2] * 3
     assert selected["threshold"].tolist() == [0.6767831444740295] * 3
     for scored in (explicit, selected):
         expected = (scored["probability"] >= scored["threshold"]).astype(int)
         assert scored["predicted_class"].tolist() == expected.tolist()
     assert explicit["predicted_class"].tolist() != selected["predicted_class"].tolist()
-    assert list(explicit.columns) == ["id", "x1", "x2", "probability", "predicted_class",
-                                      "threshold"]
+    assert list(explicit.columns) == [
+        "id",
+        "x1",
+        "x2",
+        "probability",
+        "predicted_class",
+        "threshold",
+    ]
 
 
 def test_without_any_threshold_scoring_stops(points, scaler):
     metrics = {"selected_threshold": {"threshold": None}}
     with pytest.raises(ValueError, match="Set inference.threshold"):
-        score_points(points, scaler, STATE_DICT, metrics, ModelParams(), InferenceParams())
+        score_points(
+            points, scaler, STATE_DICT, metrics, ModelParams(), InferenceParams()
+        )
 
 
 def test_a_model_of_another_kind_is_refused(points, scaler):
     mlp_state = build_model(2, ModelParams(kind="mlp")).state_dict()
-    with pytest.raises(ValueError, match="do not match the configured 'logistic' model"):
-        score_points(points, scaler, mlp_state, SELECTED, ModelParams(), InferenceParams())
+    with pytest.raises(
+        ValueError, match="do not match the configured 'logistic' model"
+    ):
+        score_points(
+            points, scaler, mlp_state, SELECTED, ModelParams(), InferenceParams()
+        )

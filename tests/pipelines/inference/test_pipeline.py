@@ -41,19 +41,26 @@ def catalog_for(points: pd.DataFrame, threshold: float | None) -> DataCatalog:
 
 
 def test_pipeline_scores_the_input_with_every_model():
-    points = pd.DataFrame({"x2": [0.3, -0.5, 1.0], "x1": [1.5, 0.0, -1.0], "note": list("abc")})
+    points = pd.DataFrame(
+        {"x2": [0.3, -0.5, 1.0], "x1": [1.5, 0.0, -1.0], "note": list("abc")}
+    )
     catalog = catalog_for(points, threshold=None)
 
     outputs = SequentialRunner().run(create_pipeline(), catalog)
 
-    assert set(outputs) == {"logistic.inference_predictions", "mlp.inference_predictions"}
+    assert set(outputs) == {
+        "logistic.inference_predictions",
+        "mlp.inference_predictions",
+    }
     for namespace, threshold in (("logistic", 0.4), ("mlp", 0.6)):
         scored = catalog.load(f"{namespace}.inference_predictions")
         pd.testing.assert_frame_equal(scored[["x2", "x1", "note"]], points)
         assert scored["threshold"].tolist() == [threshold] * 3
         probability = scored["probability"].to_numpy()
         assert ((probability > 0) & (probability < 1)).all()
-        np.testing.assert_array_equal(scored["predicted_class"], probability >= threshold)
+        np.testing.assert_array_equal(
+            scored["predicted_class"], probability >= threshold
+        )
     logistic = catalog.load("logistic.inference_predictions")["probability"]
     mlp = catalog.load("mlp.inference_predictions")["probability"]
     assert not np.allclose(logistic, mlp)

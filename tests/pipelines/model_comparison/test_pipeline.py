@@ -17,18 +17,28 @@ def test_pipeline_compares_the_namespaced_models():
     for namespace, auroc in (("logistic", 0.98), ("mlp", 0.99)):
         datasets[f"{namespace}.validation_predictions"] = predictions
         datasets[f"{namespace}.metrics"] = {
-            "auroc": auroc, "aupr": 0.97, "final_train_loss": 0.36, "final_val_loss": 0.23,
+            "auroc": auroc,
+            "aupr": 0.97,
+            "final_train_loss": 0.36,
+            "final_val_loss": 0.23,
             "selected_threshold": {"threshold": 0.68},
         }
-    catalog = DataCatalog({name: MemoryDataset(data) for name, data in datasets.items()})
+    catalog = DataCatalog(
+        {name: MemoryDataset(data) for name, data in datasets.items()}
+    )
 
     outputs = SequentialRunner().run(create_pipeline(), catalog)
 
     assert set(outputs) == {"model_comparison", "model_comparison_figure"}
     table = catalog.load("model_comparison")
-    assert {model: row["auroc"] for model, row in table.items()} == {"logistic": 0.98,
-                                                                     "mlp": 0.99}
+    assert {model: row["auroc"] for model, row in table.items()} == {
+        "logistic": 0.98,
+        "mlp": 0.99,
+    }
     assert table["mlp"]["selected_threshold"] == 0.68  # noqa: PLR2004
     figure = catalog.load("model_comparison_figure")
     assert isinstance(figure, Figure)
-    assert [line.get_label() for line in figure.axes[0].get_lines()] == ["logistic", "mlp"]
+    assert [line.get_label() for line in figure.axes[0].get_lines()] == [
+        "logistic",
+        "mlp",
+    ]

@@ -45,7 +45,9 @@ def test_build_loaders_wraps_float32_tensors(splits):
         features, labels = loader.dataset.tensors
         assert features.dtype == labels.dtype == torch.float32
         assert labels.shape == (len(data), 1)
-        assert torch.equal(features, torch.tensor(data[["x1", "x2"]].to_numpy()).float())
+        assert torch.equal(
+            features, torch.tensor(data[["x1", "x2"]].to_numpy()).float()
+        )
         assert torch.equal(labels[:, 0], torch.tensor(data["y"].to_numpy()).float())
         assert loader.batch_size == 7  # noqa: PLR2004
     assert isinstance(train_loader.sampler, RandomSampler)
@@ -58,16 +60,24 @@ def test_logistic_model_starts_from_the_books_weights():
     assert list(model.state_dict()) == ["linear.weight", "linear.bias"]
     for name, tensor in reference.state_dict().items():
         assert torch.equal(model.state_dict()[name], tensor)
-    assert torch.allclose(model.linear.weight, torch.tensor([[0.5406, 0.5869]]), atol=1e-4)
+    assert torch.allclose(
+        model.linear.weight, torch.tensor([[0.5406, 0.5869]]), atol=1e-4
+    )
     assert torch.allclose(model.linear.bias, torch.tensor([-0.1657]), atol=1e-4)
 
 
 def test_mlp_has_the_configured_hidden_layer():
-    model = build_model(pd.DataFrame(columns=["a", "b", "c", "y"]),
-                        ModelParams(kind="mlp", hidden_units=5))
+    model = build_model(
+        pd.DataFrame(columns=["a", "b", "c", "y"]),
+        ModelParams(kind="mlp", hidden_units=5),
+    )
     shapes = {name: tuple(t.shape) for name, t in model.state_dict().items()}
-    assert shapes == {"hidden.weight": (5, 3), "hidden.bias": (5,),
-                      "output.weight": (1, 5), "output.bias": (1,)}
+    assert shapes == {
+        "hidden.weight": (5, 3),
+        "hidden.bias": (5,),
+        "output.weight": (1, 5),
+        "output.bias": (1,),
+    }
     assert isinstance(model.activation, nn.ReLU)
 
 
@@ -93,7 +103,9 @@ def test_positive_weight():
 def test_train_model_reproduces_the_books_training(book, splits):
     train_loader, val_loader = build_loaders(*splits, LoaderParams())
     state_dict, history = train_model(
-        build_model(splits[0], ModelParams()), train_loader, val_loader,
+        build_model(splits[0], ModelParams()),
+        train_loader,
+        val_loader,
         TrainingParams(device="cpu"),
     )
     assert list(history.columns) == ["epoch", "train_loss", "val_loss"]
@@ -103,7 +115,9 @@ def test_train_model_reproduces_the_books_training(book, splits):
     assert state_dict.keys() == book.state_dict.keys()
     for name, tensor in book.state_dict.items():
         assert torch.equal(state_dict[name], tensor)
-    assert state_dict["linear.weight"].tolist() == [[1.180625319480896, -1.8692580461502075]]
+    assert state_dict["linear.weight"].tolist() == [
+        [1.180625319480896, -1.8692580461502075]
+    ]
     assert state_dict["linear.bias"].tolist() == [-0.059131260961294174]
 
 
@@ -116,15 +130,23 @@ def test_train_model_weights_the_positives_in_the_loss(splits):
     loss_fn = nn.BCEWithLogitsLoss(pos_weight=torch.tensor([3.0]))
     with torch.no_grad():
         batch_losses = [loss_fn(model(x), y).item() for x, y in val_loader]
-    assert history["val_loss"].iloc[0] == pytest.approx(sum(batch_losses) / len(batch_losses))
+    assert history["val_loss"].iloc[0] == pytest.approx(
+        sum(batch_losses) / len(batch_losses)
+    )
 
 
 def test_train_model_refuses_a_diverged_training(splits):
     train_loader, val_loader = build_loaders(*splits, LoaderParams())
     model = build_model(splits[0], ModelParams(kind="mlp"))
-    with pytest.raises(ValueError, match=r"diverged by epoch \d+ of 5 .* training.lr=1e\+20"):
-        train_model(model, train_loader, val_loader, TrainingParams(device="cpu", n_epochs=5,
-                                                                    lr=1e20))
+    with pytest.raises(
+        ValueError, match=r"diverged by epoch \d+ of 5 .* training.lr=1e\+20"
+    ):
+        train_model(
+            model,
+            train_loader,
+            val_loader,
+            TrainingParams(device="cpu", n_epochs=5, lr=1e20),
+        )
 
 
 def test_train_model_refuses_an_unavailable_device(splits):

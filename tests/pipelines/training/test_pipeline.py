@@ -17,8 +17,10 @@ def test_pipeline_trains_one_model_per_namespace():
     book = run_book()
     frames = {
         name: pd.DataFrame({"x1": x[:, 0], "x2": x[:, 1], "y": y})
-        for name, x, y in (("train_features", book.x_train, book.y_train),
-                           ("validation_features", book.x_val, book.y_val))
+        for name, x, y in (
+            ("train_features", book.x_train, book.y_train),
+            ("validation_features", book.x_val, book.y_val),
+        )
     }
     datasets = {name: MemoryDataset(data) for name, data in frames.items()}
     datasets |= {
@@ -34,8 +36,11 @@ def test_pipeline_trains_one_model_per_namespace():
 
     outputs = SequentialRunner().run(create_pipeline(), catalog)
 
-    assert set(outputs) == {f"{namespace}.{name}" for namespace in MODEL_NAMESPACES
-                            for name in ("model_state_dict", "loss_history")}
+    assert set(outputs) == {
+        f"{namespace}.{name}"
+        for namespace in MODEL_NAMESPACES
+        for name in ("model_state_dict", "loss_history")
+    }
     logistic = catalog.load("logistic.model_state_dict")
     for name, tensor in book.state_dict.items():
         assert torch.equal(logistic[name], tensor)
@@ -45,7 +50,10 @@ def test_pipeline_trains_one_model_per_namespace():
 
     mlp = catalog.load("mlp.model_state_dict")
     assert {name: tuple(t.shape) for name, t in mlp.items()} == {
-        "hidden.weight": (4, 2), "hidden.bias": (4,), "output.weight": (1, 4), "output.bias": (1,)
+        "hidden.weight": (4, 2),
+        "hidden.bias": (4,),
+        "output.weight": (1, 4),
+        "output.bias": (1,),
     }
     mlp_history = catalog.load("mlp.loss_history")
     assert len(mlp_history) == 100  # noqa: PLR2004

@@ -37,7 +37,9 @@ def select_source(
             f"data.label_column={params.label_column!r} is not a column of the source table "
             f"(columns: {list(table.columns)}). Set data.label_column to the 0/1 label column."
         )
-    features = params.feature_columns or [c for c in table.columns if c != params.label_column]
+    features = params.feature_columns or [
+        c for c in table.columns if c != params.label_column
+    ]
     if params.label_column in features or len(set(features)) < len(features):
         raise ValueError(
             f"data.feature_columns={features} must name distinct columns other than the "
@@ -50,8 +52,11 @@ def select_source(
             "column or leave it out of data.feature_columns."
         )
     missing = [c for c in features if c not in table.columns]
-    non_numeric = [c for c in features if c in table.columns
-                   and not pd.api.types.is_numeric_dtype(table[c])]
+    non_numeric = [
+        c
+        for c in features
+        if c in table.columns and not pd.api.types.is_numeric_dtype(table[c])
+    ]
     if missing or non_numeric:
         raise ValueError(
             f"data.feature_columns must name numeric columns of the source table; missing: "
@@ -64,9 +69,15 @@ def select_source(
             f"{sorted(labels.dropna().unique().tolist())[:5]}."
         )
     if not np.isfinite(table[features].to_numpy(dtype=np.float64)).all():
-        raise ValueError("The source table's feature columns hold missing or infinite values.")
-    return pd.DataFrame({**{c: table[c].astype(np.float64) for c in features},
-                         LABEL: labels.astype(int)})
+        raise ValueError(
+            "The source table's feature columns hold missing or infinite values."
+        )
+    return pd.DataFrame(
+        {
+            **{c: table[c].astype(np.float64) for c in features},
+            LABEL: labels.astype(int),
+        }
+    )
 
 
 def subsample_positives(data: pd.DataFrame, params: DataParams) -> pd.DataFrame:
@@ -90,7 +101,9 @@ def subsample_positives(data: pd.DataFrame, params: DataParams) -> pd.DataFrame:
     return data.drop(index=data.index[dropped]).reset_index(drop=True)
 
 
-def split_data(data: pd.DataFrame, params: SplitParams) -> tuple[pd.DataFrame, pd.DataFrame]:
+def split_data(
+    data: pd.DataFrame, params: SplitParams
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split rows into training and validation sets, as ``train_test_split`` shuffles them."""
     n_val = int(np.ceil(params.test_size * len(data)))
     if len(data) - n_val < 2 or n_val < 1:  # noqa: PLR2004

@@ -74,7 +74,8 @@ def compute_metrics(
         **areas_under_curves(labels, probabilities),
         "random_baseline": areas_under_curves(labels, random_baseline),
         "thresholds": {
-            str(t): threshold_metrics(labels, probabilities, t) for t in params.thresholds
+            str(t): threshold_metrics(labels, probabilities, t)
+            for t in params.thresholds
         },
         "selected_threshold": _selected_threshold(labels, probabilities, params),
     }
@@ -88,7 +89,9 @@ def _selected_threshold(
     described = criterion if isinstance(criterion, str) else criterion.model_dump()
     threshold = select_threshold(labels, probabilities, criterion)
     if threshold is None:
-        logger.warning("No threshold meets %s on the validation set; none selected.", described)
+        logger.warning(
+            "No threshold meets %s on the validation set; none selected.", described
+        )
         return {"criterion": described, "threshold": None, "metrics": None}
     return {
         "criterion": described,
@@ -102,8 +105,13 @@ def plot_data(
 ) -> Figure:
     """Training and validation points (standardized), colored by class."""
     figure, axes = plotting.new_figure(1, 2, (10, 4.5))
-    for ax, data, title in ((axes[0, 0], train, "training"), (axes[0, 1], val, "validation")):
-        sample = plotting.stratified_sample(data, params.plot_sample_size, params.plot_seed)
+    for ax, data, title in (
+        (axes[0, 0], train, "training"),
+        (axes[0, 1], val, "validation"),
+    ):
+        sample = plotting.stratified_sample(
+            data, params.plot_sample_size, params.plot_seed
+        )
         plotting.scatter_classes(ax, sample, f"{title} ({len(data)} points)")
     return figure
 
@@ -124,10 +132,17 @@ def _needs_two_features(data: pd.DataFrame, what: str) -> Figure | None:
     n_features = len(feature_columns(data))
     if n_features == 2:  # noqa: PLR2004
         return None
-    logger.info("Skipping the %s: it needs 2 features, the data has %d.", what, n_features)
+    logger.info(
+        "Skipping the %s: it needs 2 features, the data has %d.", what, n_features
+    )
     figure, axes = plotting.new_figure(1, 1, (6, 2))
-    axes[0, 0].text(0.5, 0.5, f"The {what} needs 2 features; the data has {n_features}.",
-                    ha="center", va="center")
+    axes[0, 0].text(
+        0.5,
+        0.5,
+        f"The {what} needs 2 features; the data has {n_features}.",
+        ha="center",
+        va="center",
+    )
     axes[0, 0].set_axis_off()
     return figure
 
@@ -154,8 +169,14 @@ def plot_decision_surface(
     plotting.draw_contour(logit_ax, grid, logits, "logit z")
     surface_ax.plot_surface(*grid, probabilities, cmap=plotting.SURFACE_CMAP, alpha=0.8)
     surface_ax.set(xlabel="x1", ylabel="x2", zlabel="probability", title="sigmoid(z)")
-    plotting.draw_contour(probability_ax, grid, probabilities, "probability, boundary at 0.5",
-                          levels=np.linspace(0, 1, 11), boundary=0.5)
+    plotting.draw_contour(
+        probability_ax,
+        grid,
+        probabilities,
+        "probability, boundary at 0.5",
+        levels=np.linspace(0, 1, 11),
+        boundary=0.5,
+    )
     for ax in (logit_ax, probability_ax):
         plotting.scatter_classes(ax, sample, ax.get_title())
     return figure
@@ -185,17 +206,32 @@ def plot_probability_lines(
         )
         surface = 1 / (1 + np.exp(-logits))
     else:
-        logger.info("Drawing the probability lines without the probability contours: "
-                    "they need 2 features, the data has %d.", len(feature_columns(val)))
+        logger.info(
+            "Drawing the probability lines without the probability contours: "
+            "they need 2 features, the data has %d.",
+            len(feature_columns(val)),
+        )
     for row, threshold in enumerate(params.thresholds):
         if two_features:
-            plotting.draw_contour(axes[row, 0], grid, surface, "",
-                                  levels=np.linspace(0, 1, 11), boundary=threshold)
-            plotting.scatter_classes(axes[row, 0], sample.drop(columns="probability"),
-                                     f"validation, boundary at {threshold}")
+            plotting.draw_contour(
+                axes[row, 0],
+                grid,
+                surface,
+                "",
+                levels=np.linspace(0, 1, 11),
+                boundary=threshold,
+            )
+            plotting.scatter_classes(
+                axes[row, 0],
+                sample.drop(columns="probability"),
+                f"validation, boundary at {threshold}",
+            )
         plotting.draw_probability_line(
-            axes[row, -1], sample[LABEL].to_numpy(), sample["probability"].to_numpy(),
-            threshold, confusion_counts(labels, probabilities, threshold),
+            axes[row, -1],
+            sample[LABEL].to_numpy(),
+            sample["probability"].to_numpy(),
+            threshold,
+            confusion_counts(labels, probabilities, threshold),
         )
     return figure
 
@@ -208,12 +244,28 @@ def plot_tradeoffs(
     labels = predictions[LABEL].to_numpy()
     probabilities = predictions["probability"].to_numpy()
     figure, axes = plotting.new_figure(2, 2, (10, 9))
-    plotting.draw_threshold_points(axes[0, 0], axes[0, 1], labels, probabilities,
-                                   params.thresholds, joined=False, annotate=True)
-    plotting.draw_selected_threshold(axes[0, 0], axes[0, 1], metrics["selected_threshold"])
+    plotting.draw_threshold_points(
+        axes[0, 0],
+        axes[0, 1],
+        labels,
+        probabilities,
+        params.thresholds,
+        joined=False,
+        annotate=True,
+    )
+    plotting.draw_selected_threshold(
+        axes[0, 0], axes[0, 1], metrics["selected_threshold"]
+    )
     evenly = np.linspace(0, 1, params.curve_thresholds).round(6).tolist()
-    plotting.draw_threshold_points(axes[1, 0], axes[1, 1], labels, probabilities,
-                                   evenly, joined=True, annotate=True)
+    plotting.draw_threshold_points(
+        axes[1, 0],
+        axes[1, 1],
+        labels,
+        probabilities,
+        evenly,
+        joined=True,
+        annotate=True,
+    )
     return figure
 
 
@@ -222,12 +274,20 @@ def plot_roc_pr_curves(
 ) -> Figure:
     """sklearn's full ROC and precision-recall curves, drawn from a bounded number of
     vertices, with the selected operating threshold starred."""
-    curves = roc_pr_curves(predictions[LABEL].to_numpy(), predictions["probability"].to_numpy())
+    curves = roc_pr_curves(
+        predictions[LABEL].to_numpy(), predictions["probability"].to_numpy()
+    )
     figure, axes = plotting.new_figure(1, 2, (10, 4.5))
     fpr, tpr = thin_curve(curves["fpr"], curves["tpr"], params.max_curve_points)
-    recall, precision = thin_curve(curves["recall"], curves["precision"], params.max_curve_points)
-    plotting.draw_roc_pr(axes[0, 0], axes[0, 1], fpr, tpr, recall, precision, marker=".")
-    plotting.draw_selected_threshold(axes[0, 0], axes[0, 1], metrics["selected_threshold"])
+    recall, precision = thin_curve(
+        curves["recall"], curves["precision"], params.max_curve_points
+    )
+    plotting.draw_roc_pr(
+        axes[0, 0], axes[0, 1], fpr, tpr, recall, precision, marker="."
+    )
+    plotting.draw_selected_threshold(
+        axes[0, 0], axes[0, 1], metrics["selected_threshold"]
+    )
     return figure
 
 
@@ -235,35 +295,57 @@ def plot_precision_quirk(predictions: pd.DataFrame, params: EvaluationParams) ->
     """Probability lines at thresholds where precision first falls, then rises."""
     labels = predictions[LABEL].to_numpy()
     probabilities = predictions["probability"].to_numpy()
-    sample = plotting.stratified_sample(predictions, params.plot_sample_size, params.plot_seed)
+    sample = plotting.stratified_sample(
+        predictions, params.plot_sample_size, params.plot_seed
+    )
     n_rows = len(params.quirk_thresholds)
     figure, axes = plotting.new_figure(n_rows, 1, (7, 2.6 * n_rows))
     for ax, threshold in zip(axes[:, 0], params.quirk_thresholds, strict=True):
         counts = confusion_counts(labels, probabilities, threshold)
-        plotting.draw_probability_line(ax, sample[LABEL].to_numpy(),
-                                       sample["probability"].to_numpy(), threshold, counts)
+        plotting.draw_probability_line(
+            ax,
+            sample[LABEL].to_numpy(),
+            sample["probability"].to_numpy(),
+            threshold,
+            counts,
+        )
         _, fp, _, tp = counts
         precision = f"{tp}/{tp + fp} = {tp / (tp + fp):.4f}" if tp + fp else "undefined"
         ax.set_title(f"threshold {threshold}: precision {precision}")
     return figure
 
 
-def plot_best_worst_curves(predictions: pd.DataFrame, params: EvaluationParams) -> Figure:
+def plot_best_worst_curves(
+    predictions: pd.DataFrame, params: EvaluationParams
+) -> Figure:
     """A perfect classifier's ROC and PR curves, and a random one's against its baselines."""
     labels = predictions[LABEL].to_numpy()
     figure, axes = plotting.new_figure(2, 2, (10, 9))
     for row, (name, probabilities) in enumerate(
-        (("perfect", labels.astype(float)),
-         ("random", random_probabilities(len(labels), params.random_baseline_seed)))
+        (
+            ("perfect", labels.astype(float)),
+            ("random", random_probabilities(len(labels), params.random_baseline_seed)),
+        )
     ):
         curves = roc_pr_curves(labels, probabilities)
         fpr, tpr = thin_curve(curves["fpr"], curves["tpr"], params.max_curve_points)
-        recall, precision = thin_curve(curves["recall"], curves["precision"],
-                                       params.max_curve_points)
-        plotting.draw_roc_pr(axes[row, 0], axes[row, 1], fpr, tpr, recall, precision,
-                             label=f"{name} classifier", marker=".")
+        recall, precision = thin_curve(
+            curves["recall"], curves["precision"], params.max_curve_points
+        )
+        plotting.draw_roc_pr(
+            axes[row, 0],
+            axes[row, 1],
+            fpr,
+            tpr,
+            recall,
+            precision,
+            label=f"{name} classifier",
+            marker=".",
+        )
         axes[row, 0].plot([0, 1], [0, 1], "k--", label="random guess")
-        axes[row, 1].axhline(labels.mean(), color="k", linestyle="--", label="positive rate")
+        axes[row, 1].axhline(
+            labels.mean(), color="k", linestyle="--", label="positive rate"
+        )
         for ax in axes[row]:
             ax.set_title(f"{ax.get_title()}: {name} classifier")
             ax.legend(loc="lower left")

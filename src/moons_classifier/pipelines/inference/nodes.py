@@ -64,7 +64,9 @@ def score_points(
     features = list(scaler.feature_names_in_)
     model = load_model(state_dict, len(features), model_params)
     # Row-major, as the evaluation's features: the matrix product then rounds the same way.
-    standardized = np.ascontiguousarray(scaler.transform(points[features].astype(np.float64)))
+    standardized = np.ascontiguousarray(
+        scaler.transform(points[features].astype(np.float64))
+    )
     logits = predict_logits(model, torch.as_tensor(standardized).float()).squeeze(1)
     probabilities = torch.sigmoid(logits).numpy()
     scored = points.copy()

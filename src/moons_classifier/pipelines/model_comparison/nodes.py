@@ -24,15 +24,22 @@ def compare_metrics(**metrics: dict) -> dict[str, dict[str, object]]:
     }
 
 
-def plot_model_comparison(params: EvaluationParams, **predictions: pd.DataFrame) -> Figure:
+def plot_model_comparison(
+    params: EvaluationParams, **predictions: pd.DataFrame
+) -> Figure:
     """Every model's ROC and precision-recall curves on one pair of axes."""
     figure, axes = plotting.new_figure(1, 2, (10, 4.5))
     for model, scored in predictions.items():
-        curves = roc_pr_curves(scored[LABEL].to_numpy(), scored["probability"].to_numpy())
+        curves = roc_pr_curves(
+            scored[LABEL].to_numpy(), scored["probability"].to_numpy()
+        )
         fpr, tpr = thin_curve(curves["fpr"], curves["tpr"], params.max_curve_points)
-        recall, precision = thin_curve(curves["recall"], curves["precision"],
-                                       params.max_curve_points)
-        plotting.draw_roc_pr(axes[0, 0], axes[0, 1], fpr, tpr, recall, precision, label=model)
+        recall, precision = thin_curve(
+            curves["recall"], curves["precision"], params.max_curve_points
+        )
+        plotting.draw_roc_pr(
+            axes[0, 0], axes[0, 1], fpr, tpr, recall, precision, label=model
+        )
     for ax in axes[0]:
         ax.legend(loc="lower left")
     return figure

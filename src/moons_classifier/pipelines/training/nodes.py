@@ -20,7 +20,9 @@ def build_loaders(
     """DataLoaders over float32 tensors: the training one shuffled, the validation one not."""
     return (
         DataLoader(
-            TensorDataset(*to_tensors(train)), batch_size=params.batch_size, shuffle=True
+            TensorDataset(*to_tensors(train)),
+            batch_size=params.batch_size,
+            shuffle=True,
         ),
         DataLoader(TensorDataset(*to_tensors(val)), batch_size=params.batch_size),
     )
@@ -50,7 +52,11 @@ def check_finite(trainer: Trainer, model: nn.Module, params: TrainingParams) -> 
     weights_finite = all(torch.isfinite(t).all() for t in model.state_dict().values())
     if not (np.isfinite(losses).all() and weights_finite):
         epoch = next(
-            (i + 1 for i, loss in enumerate(trainer.train_losses) if not np.isfinite(loss)),
+            (
+                i + 1
+                for i, loss in enumerate(trainer.train_losses)
+                if not np.isfinite(loss)
+            ),
             params.n_epochs,
         )
         raise ValueError(
@@ -69,7 +75,9 @@ def train_model(
     device = resolve_device(params.device)
     trainer = Trainer(
         model,
-        nn.BCEWithLogitsLoss(pos_weight=positive_weight(train_loader, params.pos_weight)),
+        nn.BCEWithLogitsLoss(
+            pos_weight=positive_weight(train_loader, params.pos_weight)
+        ),
         torch.optim.SGD(model.parameters(), lr=params.lr),
         device,
     )
