@@ -9,6 +9,7 @@ import torch
 
 from tests.book_reference import book_aucs, book_metrics, run_book
 from tests.conftest import run_kedro
+from tests.pipelines.evaluation.test_pipeline import FIGURES
 
 BOOK = {
     "confusion": {
@@ -61,16 +62,7 @@ def test_default_run_reproduces_the_chapter(default_run, latest):
 
 
 def test_default_run_writes_every_artifact(default_run, latest):
-    for name in (
-        "losses",
-        "train_decision_surface",
-        "validation_decision_surface",
-        "probability_lines",
-        "tradeoffs",
-        "roc_pr_curves",
-        "precision_quirk",
-        "best_worst_curves",
-    ):
+    for name in FIGURES:
         assert (
             latest(default_run, f"08_reporting/logistic/{name}.png").read_bytes()[:4]
             == b"\x89PNG"
