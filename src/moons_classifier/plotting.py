@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from moons_classifier.metrics import threshold_metrics
+from moons_classifier.metrics import roc_pr_curves, thin_curve, threshold_metrics
 from moons_classifier.tabular import LABEL, feature_columns
 
 CLASS_COLORS = ListedColormap(["#ff7f0e", "#1f77b4"])
@@ -162,6 +162,22 @@ def draw_roc_pr(
         xlim=(-0.05, 1.05),
         ylim=(-0.05, 1.05),
     )
+
+
+def draw_curves(
+    roc_ax: Axes,
+    pr_ax: Axes,
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    max_points: int,
+    label: str | None = None,
+    marker: str | None = None,
+) -> None:
+    """sklearn's ROC and precision-recall curves, each drawn from at most ``max_points``."""
+    curves = roc_pr_curves(labels, probabilities)
+    fpr, tpr = thin_curve(curves["fpr"], curves["tpr"], max_points)
+    recall, precision = thin_curve(curves["recall"], curves["precision"], max_points)
+    draw_roc_pr(roc_ax, pr_ax, fpr, tpr, recall, precision, label=label, marker=marker)
 
 
 def draw_threshold_points(

@@ -15,9 +15,7 @@ from moons_classifier.metrics import (
     areas_under_curves,
     confusion_counts,
     random_probabilities,
-    roc_pr_curves,
     select_threshold,
-    thin_curve,
     threshold_metrics,
 )
 from moons_classifier.models import load_model, predict_logits
@@ -274,16 +272,14 @@ def plot_roc_pr_curves(
 ) -> Figure:
     """sklearn's full ROC and precision-recall curves, drawn from a bounded number of
     vertices, with the selected operating threshold starred."""
-    curves = roc_pr_curves(
-        predictions[LABEL].to_numpy(), predictions["probability"].to_numpy()
-    )
     figure, axes = plotting.new_figure(1, 2, (10, 4.5))
-    fpr, tpr = thin_curve(curves["fpr"], curves["tpr"], params.max_curve_points)
-    recall, precision = thin_curve(
-        curves["recall"], curves["precision"], params.max_curve_points
-    )
-    plotting.draw_roc_pr(
-        axes[0, 0], axes[0, 1], fpr, tpr, recall, precision, marker="."
+    plotting.draw_curves(
+        axes[0, 0],
+        axes[0, 1],
+        predictions[LABEL].to_numpy(),
+        predictions["probability"].to_numpy(),
+        params.max_curve_points,
+        marker=".",
     )
     plotting.draw_selected_threshold(
         axes[0, 0], axes[0, 1], metrics["selected_threshold"]
@@ -327,18 +323,12 @@ def plot_best_worst_curves(
             ("random", random_probabilities(len(labels), params.random_baseline_seed)),
         )
     ):
-        curves = roc_pr_curves(labels, probabilities)
-        fpr, tpr = thin_curve(curves["fpr"], curves["tpr"], params.max_curve_points)
-        recall, precision = thin_curve(
-            curves["recall"], curves["precision"], params.max_curve_points
-        )
-        plotting.draw_roc_pr(
+        plotting.draw_curves(
             axes[row, 0],
             axes[row, 1],
-            fpr,
-            tpr,
-            recall,
-            precision,
+            labels,
+            probabilities,
+            params.max_curve_points,
             label=f"{name} classifier",
             marker=".",
         )

@@ -6,7 +6,6 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from moons_classifier import plotting
-from moons_classifier.metrics import roc_pr_curves, thin_curve
 from moons_classifier.params import EvaluationParams
 from moons_classifier.tabular import LABEL
 
@@ -30,15 +29,13 @@ def plot_model_comparison(
     """Every model's ROC and precision-recall curves on one pair of axes."""
     figure, axes = plotting.new_figure(1, 2, (10, 4.5))
     for model, scored in predictions.items():
-        curves = roc_pr_curves(
-            scored[LABEL].to_numpy(), scored["probability"].to_numpy()
-        )
-        fpr, tpr = thin_curve(curves["fpr"], curves["tpr"], params.max_curve_points)
-        recall, precision = thin_curve(
-            curves["recall"], curves["precision"], params.max_curve_points
-        )
-        plotting.draw_roc_pr(
-            axes[0, 0], axes[0, 1], fpr, tpr, recall, precision, label=model
+        plotting.draw_curves(
+            axes[0, 0],
+            axes[0, 1],
+            scored[LABEL].to_numpy(),
+            scored["probability"].to_numpy(),
+            params.max_curve_points,
+            label=model,
         )
     for ax in axes[0]:
         ax.legend(loc="lower left")
