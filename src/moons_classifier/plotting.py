@@ -16,6 +16,7 @@ from moons_classifier.tabular import LABEL, feature_columns
 
 CLASS_COLORS = ListedColormap(["#ff7f0e", "#1f77b4"])
 SURFACE_CMAP = "RdBu"
+SURFACE_FACES = 25  # a smooth sigmoid needs no more; matplotlib draws 50 by default
 
 
 def new_figure(
@@ -245,6 +246,14 @@ def grid_values(
 def draw_surface(
     ax: Axes3D, grid: tuple[np.ndarray, np.ndarray], values: np.ndarray
 ) -> None:
-    """``values`` over ``grid`` as a 3-D surface of probabilities."""
-    ax.plot_surface(*grid, values, cmap=SURFACE_CMAP, alpha=0.8)
+    """``values`` over ``grid`` as a 3-D surface of probabilities, from at most
+    ``SURFACE_FACES`` faces a side."""
+    ax.plot_surface(
+        *grid,
+        values,
+        cmap=SURFACE_CMAP,
+        alpha=0.8,
+        rcount=SURFACE_FACES,
+        ccount=SURFACE_FACES,
+    )
     ax.set(xlabel="x1", ylabel="x2", zlabel="probability", title="sigmoid(z)")
