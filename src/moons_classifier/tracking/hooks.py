@@ -1,0 +1,129 @@
+"""Hooks that complete kedro-mlflow's tracking: typed parameters, results, models, run ends."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import mlflow
+from kedro.config import MissingConfigException
+from kedro.framework.context import KedroContext
+from kedro.framework.hooks import hook_impl
+from kedro.io import DataCatalog
+from kedro.pipeline import Pipeline
+from mlflow.entities import RunStatus
+from mlflow.utils.git_utils import get_git_commit
+from mlflow.utils.mlflow_tags import MLFLOW_GIT_COMMIT
+from pydantic import BaseModel
+
+from moons_classifier.tracking.log import (
+    log_artifacts,
+    log_final_metrics,
+    log_loss_histories,
+    log_models,
+    saved_files,
+)
+from moons_classifier.tracking.store import seed_sqlite_store
+
+# The configuration files kedro-mlflow reads (the patterns it registers itself).
+MLFLOW_CONFIG_PATTERNS = ["mlflow*", "mlflow*/**", "**/mlflow*"]
+
+
+class TrackingHooks:
+    """Log into the MLflow run that kedro-mlflow starts for each Kedro run what it does not.
+
+    kedro-mlflow's hooks run first (plugins are registered after the project's hooks), so
+    ``before_pipeline_run`` finds its run started; ``after_pipeline_run`` runs first
+    (``tryfirst``), before kedro-mlflow ends the run. Without an active run (tracking off
+    for the pipeline, or kedro-mlflow disabled) nothing is logged.
+    """
+
+    @hook_impl(tryfirst=True)
+    def after_context_created(self, context: KedroContext) -> None:
+        """Create a missing local SQLite store quickly, before kedro-mlflow opens it."""
+        context.config_loader.config_patterns.setdefault(
+            "mlflow", MLFLOW_CONFIG_PATTERNS
+        )
+        try:
+            server = context.config_loader["mlflow"].get("server", {})
+        except MissingConfigException:
+            return
+        if server.get("mlflow_tracking_uri"):
+            seed_sqlite_store(server["mlflow_tracking_uri"])
+
+    @hook_impl(tryfirst=True)
+    def before_node_run(self, inputs: dict[str, Any]) -> None:
+        """Give kedro-mlflow the typed parameter groups as dicts: it logs one param per leaf.
+
+        Kedro hands the hooks a copy of the node's inputs; the node still gets the models.
+        """
+        inputs.update(
+            {
+                name: value.model_dump(mode="json")
+                for name, value in inputs.items()
+                if name.startswith("params:") and isinstance(value, BaseModel)
+            }
+        )
+
+    @hook_impl
+    def before_pipeline_run(self, run_params: dict[str, Any]) -> None:
+        """Tag the run with the git commit of the project, or else of the installed code."""
+        if mlflow.active_run() is None:
+            return
+        commit = get_git_commit(run_params["project_path"]) or get_git_commit(
+            str(Path(__file__).parent)
+        )
+        if commit:
+            mlflow.set_tag(MLFLOW_GIT_COMMIT, commit)
+
+    @hook_impl(tryfirst=True)
+    def after_pipeline_run(self, pipeline: Pipeline, catalog: DataCatalog) -> None:
+        """Log the loss histories, final metrics, saved artifacts and trained models."""
+        run = mlflow.active_run()
+        if run is None:
+            return
+        files = saved_files(pipeline, catalog)
+        log_loss_histories(pipeline, catalog)
+        log_final_metrics(pipeline, catalog)
+        log_artifacts(files)
+        log_models(files, catalog, mlflow.get_experiment(run.info.experiment_id).name)
+
+
+class EndRunHooks:
+    """End the Kedro run's MLflow run however the run ends.
+
+    kedro-mlflow ends one level of the run after the pipeline and leaves it active when a
+    ``before_pipeline_run`` check fails, and the next session in the same process would log
+    into it. These wrappers end it fully, unless it was started before the session.
+    """
+
+    @hook_impl
+    def after_context_created(self, context: KedroContext) -> None:
+        """Note whether an MLflow run was active before the session (an orchestrator's)."""
+        self._outer_run = mlflow.active_run() is not None
+
+    @hook_impl(wrapper=True)
+    def before_pipeline_run(self) -> Generator[None, Any, Any]:
+        """End the run as failed if a ``before_pipeline_run`` hook raises."""
+        try:
+            return (yield)
+        except Exception:
+            self._end_runs(RunStatus.FAILED)
+            raise
+
+    @hook_impl(wrapper=True)
+    def after_pipeline_run(self) -> Generator[None, Any, Any]:
+        """End the run once every ``after_pipeline_run`` hook is done, failed if one raised."""
+        status = RunStatus.FAILED
+        try:
+            result = yield
+            status = RunStatus.FINISHED
+            return result
+        finally:
+            self._end_runs(status)
+
+    def _end_runs(self, status: int) -> None:
+        """End every active MLflow run of this thread with ``status``."""
+        while not self._outer_run and mlflow.active_run():
+            mlflow.end_run(RunStatus.to_string(status))

@@ -1,0 +1,168 @@
+"""What a Kedro run logs to its MLflow run besides kedro-mlflow's parameters and tags."""
+
+from __future__ import annotations
+
+import time
+from importlib.metadata import version
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+
+import mlflow
+import pandas as pd
+from kedro.io import DataCatalog
+from kedro.io.core import AbstractVersionedDataset
+from kedro.pipeline import Pipeline
+from mlflow.entities import Metric
+from mlflow.models import ModelSignature
+from mlflow.types import ColSpec, Schema
+
+from moons_classifier.datasets import StandardScalerDataset
+from moons_classifier.params import ModelParams
+
+LOSS_HISTORY_SUFFIX = ".loss_history"
+METRICS_SUFFIX = ".metrics"
+STATE_DICT_SUFFIX = ".model_state_dict"
+SCALER = "scaler"
+MODEL_CODE = Path(__file__).with_name("pyfunc_model.py")
+# What the logged model imports; the project itself must be installed where it is served.
+MODEL_REQUIREMENTS = (
+    "torch",
+    "scikit-learn",
+    "pandas",
+    "numpy",
+    "pydantic",
+    "kedro",
+    "kedro-datasets",
+    "fsspec",
+)
+
+
+def flatten(tree: Any, prefix: str) -> dict[str, Any]:
+    """The leaves of nested dicts and lists, keyed by their dotted path under ``prefix``."""
+    if isinstance(tree, dict):
+        items = tree.items()
+    elif isinstance(tree, list):
+        items = enumerate(tree)
+    else:
+        return {prefix: tree}
+    return {
+        key: leaf
+        for name, subtree in items
+        for key, leaf in flatten(subtree, f"{prefix}.{name}").items()
+    }
+
+
+def numeric_leaves(tree: Any, prefix: str) -> dict[str, float]:
+    """The numeric leaves of ``tree`` (no nulls, strings or booleans), as MLflow metrics."""
+    return {
+        key: float(leaf)
+        for key, leaf in flatten(tree, prefix).items()
+        if isinstance(leaf, int | float) and not isinstance(leaf, bool)
+    }
+
+
+def saved_files(pipeline: Pipeline, catalog: DataCatalog) -> dict[str, Path]:
+    """Each versioned output of ``pipeline`` and the local file this run saved for it."""
+    files = {}
+    for name in sorted(pipeline.all_outputs()):
+        dataset = catalog.get(name)
+        if not isinstance(dataset, AbstractVersionedDataset) or not dataset._version:
+            continue
+        path = Path(dataset._get_versioned_path(dataset.resolve_save_version()))
+        if path.is_file():
+            files[name] = path
+    return files
+
+
+def log_artifacts(files: dict[str, Path]) -> None:
+    """Log each file under its dataset's namespace (``logistic/metrics.json``)."""
+    for name, path in files.items():
+        mlflow.log_artifact(str(path), artifact_path=name.rpartition(".")[0] or None)
+
+
+def log_loss_histories(pipeline: Pipeline, catalog: DataCatalog) -> None:
+    """Log each ``<namespace>.loss_history`` as one metric history per loss, by epoch."""
+    timestamp = int(time.time() * 1000)
+    metrics = [
+        Metric(f"{namespace}.{column}", float(value), timestamp, int(epoch))
+        for name in sorted(pipeline.all_outputs())
+        if name.endswith(LOSS_HISTORY_SUFFIX)
+        for namespace in [name.removesuffix(LOSS_HISTORY_SUFFIX)]
+        for table in [catalog.load(name)]
+        for column in table.columns.drop("epoch")
+        for epoch, value in zip(table["epoch"], table[column], strict=True)
+    ]
+    mlflow.MlflowClient().log_batch(mlflow.active_run().info.run_id, metrics=metrics)
+
+
+def log_final_metrics(pipeline: Pipeline, catalog: DataCatalog) -> None:
+    """Log the numeric leaves of each ``<namespace>.metrics`` under its namespace."""
+    for name in sorted(pipeline.all_outputs()):
+        if name.endswith(METRICS_SUFFIX):
+            namespace = name.removesuffix(METRICS_SUFFIX)
+            mlflow.log_metrics(numeric_leaves(catalog.load(name), namespace))
+
+
+def log_models(files: dict[str, Path], catalog: DataCatalog, prefix: str) -> None:
+    """Log and register, as ``<prefix>-<namespace>``, each model trained with this run's scaler."""
+    if SCALER not in files:
+        return
+    for name, path in files.items():
+        if name.endswith(STATE_DICT_SUFFIX):
+            namespace = name.removesuffix(STATE_DICT_SUFFIX)
+            log_model(
+                namespace,
+                files[SCALER],
+                path,
+                catalog.load(f"params:{namespace}.model"),
+                f"{prefix}-{namespace}",
+            )
+
+
+def log_model(
+    namespace: str,
+    scaler_path: Path,
+    state_dict_path: Path,
+    model_params: ModelParams,
+    registered_name: str,
+) -> None:
+    """Log the scaler and network as one pyfunc model from code, and register it."""
+    scaler = StandardScalerDataset(filepath=str(scaler_path)).load()
+    columns = list(scaler.feature_names_in_)
+    with TemporaryDirectory() as folder:
+        params_path = Path(folder) / "model_params.json"
+        params_path.write_text(model_params.model_dump_json())
+        _log_pyfunc_model(
+            namespace,
+            {
+                "scaler": str(scaler_path),
+                "state_dict": str(state_dict_path),
+                "model_params": str(params_path),
+            },
+            columns,
+            pd.DataFrame([scaler.mean_], columns=columns),  # the mean point
+            registered_name,
+        )
+
+
+def _log_pyfunc_model(
+    namespace: str,
+    artifacts: dict[str, str],
+    columns: list[str],
+    input_example: pd.DataFrame,
+    registered_name: str,
+) -> None:
+    """``mlflow.pyfunc.log_model`` for ``pyfunc_model.py``, with signature and requirements."""
+    mlflow.pyfunc.log_model(
+        name=namespace,
+        python_model=str(MODEL_CODE),
+        artifacts=artifacts,
+        signature=ModelSignature(
+            inputs=Schema([ColSpec("double", column) for column in columns]),
+            outputs=Schema([ColSpec("double", "probability")]),
+        ),
+        input_example=input_example,
+        pip_requirements=[f"{name}=={version(name)}" for name in MODEL_REQUIREMENTS],
+        registered_model_name=registered_name,
+    )

@@ -1,0 +1,56 @@
+"""The MLflow model logged for each trained network: raw feature columns in, probabilities out.
+
+MLflow logs this file as a "model from code" and runs it to build the model when the model is
+loaded; the scaler (the project's JSON) and the state_dict (read with ``weights_only=True``)
+and the model's parameters (JSON) are plain data artifacts, so loading the model unpickles no object.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from mlflow.models import set_model
+from mlflow.pyfunc import PythonModel, PythonModelContext
+
+from moons_classifier.datasets import StandardScalerDataset, TorchStateDictDataset
+from moons_classifier.models import load_model, predict_logits
+from moons_classifier.params import ModelParams
+
+
+class ScaledNetwork(PythonModel):
+    """The scaler and the network together: each row's probability of class 1."""
+
+    def load_context(self, context: PythonModelContext) -> None:
+        """Rebuild the scaler and the network from the model's artifacts."""
+        self.scaler = StandardScalerDataset(filepath=context.artifacts["scaler"]).load()
+        state_dict = TorchStateDictDataset(
+            filepath=context.artifacts["state_dict"]
+        ).load()
+        self.features = list(self.scaler.feature_names_in_)
+        self.network = load_model(
+            state_dict,
+            len(self.features),
+            ModelParams.model_validate_json(
+                Path(context.artifacts["model_params"]).read_text()
+            ),
+        )
+
+    def predict(
+        self,
+        context: PythonModelContext,
+        model_input: pd.DataFrame,
+        params: dict[str, Any] | None = None,
+    ) -> pd.DataFrame:
+        """The ``probability`` column, computed as the inference pipeline computes it."""
+        standardized = np.ascontiguousarray(
+            self.scaler.transform(model_input[self.features].astype(np.float64))
+        )
+        logits = predict_logits(self.network, torch.as_tensor(standardized).float())
+        return pd.DataFrame({"probability": torch.sigmoid(logits.squeeze(1)).numpy()})
+
+
+set_model(ScaledNetwork())
