@@ -155,7 +155,7 @@ def _log_pyfunc_model(
 ) -> None:
     """``mlflow.pyfunc.log_model`` for ``pyfunc_model.py``, with signature and requirements."""
     mlflow.pyfunc.log_model(
-        name=namespace,
+        name=f"{namespace}_model",
         python_model=str(MODEL_CODE),
         artifacts=artifacts,
         signature=ModelSignature(
