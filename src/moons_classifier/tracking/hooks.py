@@ -10,6 +10,7 @@ import mlflow
 from kedro.config import MissingConfigException
 from kedro.framework.context import KedroContext
 from kedro.framework.hooks import hook_impl
+from kedro.framework.project import settings
 from kedro.io import DataCatalog
 from kedro.pipeline import Pipeline
 from mlflow.entities import RunStatus
@@ -42,6 +43,8 @@ class TrackingHooks:
     @hook_impl(tryfirst=True)
     def after_context_created(self, context: KedroContext) -> None:
         """Create a missing local SQLite store quickly, before kedro-mlflow opens it."""
+        if "kedro_mlflow" in settings.DISABLE_HOOKS_FOR_PLUGINS:
+            return
         context.config_loader.config_patterns.setdefault(
             "mlflow", MLFLOW_CONFIG_PATTERNS
         )
