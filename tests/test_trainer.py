@@ -20,8 +20,6 @@ from moons_classifier.trainer import (
     EpochProgress,
     Trainer,
     _fast_batches,
-    available_devices,
-    resolve_device,
 )
 from tests import book_reference
 from tests.book_reference import BookRun, book_model, book_train, run_book
@@ -211,26 +209,6 @@ def test_checkpoint_round_trip(book, tmp_path: Path):
     assert restored.train_losses == trained.train_losses
     for name, tensor in trained.model.state_dict().items():
         assert torch.equal(restored.model.state_dict()[name], tensor)
-
-
-def test_resolve_device_names_devices_that_exist():
-    assert resolve_device("cpu") == torch.device("cpu")
-    assert str(resolve_device("auto")).split(":")[0] in {
-        name.split(":")[0] for name in available_devices()
-    }
-
-
-@pytest.mark.parametrize(
-    "name", [f"cuda:{torch.cuda.device_count()}", "cuda:3", "mps", "gpu"]
-)
-def test_resolve_device_refuses_an_unavailable_device(name):
-    if name == "cuda:3" and torch.cuda.device_count() > 3:  # noqa: PLR2004
-        pytest.skip("this machine has a cuda:3")
-    if name == "mps" and torch.backends.mps.is_available():
-        pytest.skip("this machine has mps")
-    with pytest.raises(ValueError, match=f"'{name}'") as error:
-        resolve_device(name)
-    assert f": {', '.join(available_devices())})" in str(error.value)
 
 
 def logged_epochs(caplog: pytest.LogCaptureFixture) -> list[int]:

@@ -1,8 +1,8 @@
 """Project settings; see https://docs.kedro.org/en/stable/configure/configuration_basics/."""
 
-from moons_classifier.hooks import PreflightHooks
+from moons_classifier.hooks import ProjectHooks
 
-HOOKS = (PreflightHooks(),)
+HOOKS = (ProjectHooks(),)
 
 CONFIG_LOADER_ARGS = {
     "base_env": "base",

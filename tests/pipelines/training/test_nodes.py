@@ -8,6 +8,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, RandomSampler, SequentialSampler, TensorDataset
 
+from moons_classifier.devices import available_devices
 from moons_classifier.params import LoaderParams, ModelParams, TrainingParams
 from moons_classifier.pipelines.training.nodes import (
     build_loaders,
@@ -15,7 +16,6 @@ from moons_classifier.pipelines.training.nodes import (
     positive_weight,
     train_model,
 )
-from moons_classifier.trainer import available_devices
 from tests.book_reference import BookRun, book_model, run_book
 
 

@@ -9,9 +9,10 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from moons_classifier import models
+from moons_classifier.devices import resolve_device
 from moons_classifier.params import LoaderParams, ModelParams, TrainingParams
 from moons_classifier.tabular import feature_columns, to_tensors
-from moons_classifier.trainer import Trainer, resolve_device
+from moons_classifier.trainer import Trainer
 
 
 def build_loaders(
