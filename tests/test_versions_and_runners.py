@@ -388,11 +388,10 @@ def test_models_trained_at_once_in_threads_match_sequential_training():
     train, val = standardize_splits(train, val, fit_scaler(train))
 
     def losses(kind: str) -> pd.DataFrame:
-        model = build_model(train, ModelParams(kind=kind))
+        params = ModelParams(kind=kind)
         loaders = build_loaders(train, val, LoaderParams())
-        return train_model(model, *loaders, TrainingParams(n_epochs=50, device="cpu"))[
-            1
-        ]
+        training = TrainingParams(n_epochs=50, device="cpu")
+        return train_model(build_model(train, params), *loaders, training, params)[1]
 
     sequential = {kind: losses(kind) for kind in ("logistic", "mlp")}
     threaded: dict[str, pd.DataFrame] = {}

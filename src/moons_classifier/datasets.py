@@ -139,9 +139,10 @@ class StandardScalerDataset(_JSONFileDataset):
             scaler.n_samples_seen_ = int(stored["n_samples_seen_"])
             for name in self._FIELDS:
                 setattr(scaler, name, np.asarray(stored[name], dtype=np.float64))
-            scaler.feature_names_in_ = np.asarray(
-                stored["feature_names_in_"], dtype=object
-            )
+            if "feature_names_in_" in stored:
+                scaler.feature_names_in_ = np.asarray(
+                    stored["feature_names_in_"], dtype=object
+                )
             _check_scaler(scaler)
         except (ValueError, KeyError, TypeError) as error:
             raise DatasetError(
@@ -157,7 +158,8 @@ class StandardScalerDataset(_JSONFileDataset):
         }
         stored["n_features_in_"] = int(data.n_features_in_)
         stored["n_samples_seen_"] = int(np.max(data.n_samples_seen_))
-        stored["feature_names_in_"] = data.feature_names_in_.tolist()
+        if hasattr(data, "feature_names_in_"):
+            stored["feature_names_in_"] = data.feature_names_in_.tolist()
         self._write_bytes(json.dumps(stored, indent=2).encode())
 
 
@@ -169,7 +171,7 @@ def _check_scaler(scaler: StandardScaler) -> None:
             f"n_features_in_={n_features} and n_samples_seen_={scaler.n_samples_seen_} "
             "must be at least 1"
         )
-    names = scaler.feature_names_in_
+    names = getattr(scaler, "feature_names_in_", np.arange(n_features))
     if names.shape != (n_features,) or len(set(names)) < n_features:
         raise ValueError(
             f"feature_names_in_ must name {n_features} distinct features; got {names.tolist()}"
