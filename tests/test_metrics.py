@@ -168,3 +168,34 @@ def test_an_unmeetable_target_selects_nothing(labels, probabilities, criterion):
 def test_an_unknown_criterion_is_refused():
     with pytest.raises(ValueError, match="Unknown threshold criterion 'accuracy'"):
         select_threshold(LABELS, PROBABILITIES, "accuracy")
+
+
+def test_select_threshold_dispatches_on_the_typed_criteria():
+    class LooksLikeMinPrecision:
+        min_precision = 0.7
+
+    with pytest.raises(ValueError, match="Unknown threshold criterion"):
+        select_threshold(LABELS, PROBABILITIES, LooksLikeMinPrecision())
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("positive_share", [0.0, 0.3, 1.0])
+def test_threshold_candidates_equal_threshold_metrics_with_ties(
+    seed: int, positive_share: float
+):
+    rng = np.random.default_rng(seed)
+    labels = (rng.uniform(size=60) < positive_share).astype(int)
+    probabilities = rng.integers(0, 12, 60) / 11  # many ties
+    candidates = threshold_candidates(labels, probabilities)
+    np.testing.assert_array_equal(
+        candidates["threshold"], np.unique(probabilities)[::-1]
+    )
+    for i, threshold in enumerate(candidates["threshold"]):
+        metrics = threshold_metrics(labels, probabilities, threshold)
+        for key in ("tpr", "fpr", "precision"):
+            expected = np.nan if metrics[key] is None else metrics[key]
+            np.testing.assert_equal(candidates[key][i], expected)
+        f1 = metrics["f1"] if metrics["tpr"] != 0 else 0.0
+        np.testing.assert_allclose(
+            candidates["f1"][i], np.nan if f1 is None else f1, rtol=1e-15
+        )

@@ -88,9 +88,9 @@ def test_notebook_prints_the_chapter_numbers(executed: NotebookNode) -> None:
 
 
 def test_notebook_draws_every_figure(executed: NotebookNode) -> None:
-    """Each cell that calls an evaluation node's plot function shows a PNG."""
+    """Each cell that calls a reporting node's plot function shows a PNG."""
     plotting = [
-        cell for cell in code_cells(executed) if "evaluation.plot_" in cell.source
+        cell for cell in code_cells(executed) if "reporting.plot_" in cell.source
     ]
     assert plotting
     assert [

@@ -9,7 +9,7 @@ import torch
 
 from tests.book_reference import book_aucs, book_metrics, run_book
 from tests.conftest import run_kedro
-from tests.pipelines.evaluation.test_pipeline import FIGURES
+from tests.pipelines.reporting.figures import PER_MODEL, SHARED
 from tests.reference import BOOK, REFERENCE, REFERENCE_TOLERANCE
 
 
@@ -48,9 +48,9 @@ def test_default_run_reproduces_the_chapter(default_run, latest):
 
 
 def test_default_run_writes_every_artifact(default_run, latest):
-    for name in FIGURES:
+    for name in [f"logistic/{figure}" for figure in PER_MODEL] + list(SHARED):
         assert (
-            latest(default_run, f"08_reporting/logistic/{name}.png").read_bytes()[:4]
+            latest(default_run, f"08_reporting/{name}.png").read_bytes()[:4]
             == b"\x89PNG"
         )
     scaler = json.loads(latest(default_run, "06_models/scaler.json").read_text())

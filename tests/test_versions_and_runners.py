@@ -37,13 +37,14 @@ from moons_classifier.pipelines.data_processing.nodes import (
 )
 from moons_classifier.pipelines.evaluation import pipeline as evaluation
 from moons_classifier.pipelines.evaluation.nodes import compute_metrics
+from moons_classifier.pipelines.reporting import pipeline as reporting
 from moons_classifier.pipelines.training.nodes import (
     build_loaders,
     build_model,
     train_model,
 )
 from tests.conftest import copy_project, run_kedro
-from tests.test_bad_input import copy_newest_run, probabilities, snapshot
+from tests.helpers import copy_newest_run, probabilities, snapshot, versions
 
 EPOCHS = (3, 6)  # the older and the newer run
 VERSIONED = (
@@ -66,14 +67,6 @@ LOADABLE = {
     "mlp.metrics": "08_reporting/mlp/metrics.json",
     "model_comparison": "08_reporting/model_comparison.json",
 }
-
-
-def versions(project: Path, relative: str) -> list[str]:
-    """The versions of a versioned artifact that hold its file, oldest first."""
-    return sorted(
-        p.parent.name
-        for p in (project / "data" / relative).glob(f"*/{Path(relative).name}")
-    )
 
 
 def versioned_folders(project: Path) -> list[str]:
@@ -240,7 +233,7 @@ def test_run_failing_in_a_late_node_leaves_earlier_versions_intact(
     def fail(*args):
         raise RuntimeError("forced failure halfway through the evaluation")
 
-    monkeypatch.setattr(evaluation, "plot_roc_pr_curves", fail)
+    monkeypatch.setattr(reporting, "plot_roc_pr_curves", fail)
     with pytest.raises(RuntimeError, match="forced failure"):
         run_kedro(
             two_runs_copy, monkeypatch, runtime_params={"training": {"n_epochs": 2}}

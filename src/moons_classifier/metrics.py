@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.metrics import auc, precision_recall_curve, roc_curve
+
+from moons_classifier.params import MinPrecision, MinRecall, ThresholdCriterion
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
@@ -96,23 +100,26 @@ def thin_curve(
 def threshold_candidates(
     labels: np.ndarray, probabilities: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """Every distinct threshold, highest first, with its TPR, FPR, precision and F1."""
-    order = np.argsort(-np.asarray(probabilities), kind="stable")
-    ranked = np.asarray(probabilities)[order]
-    actual = np.asarray(labels)[order].astype(bool)
-    last_of_each = np.r_[np.flatnonzero(np.diff(ranked)), len(ranked) - 1]
-    tp = np.cumsum(actual)[last_of_each]
-    fp = np.cumsum(~actual)[last_of_each]
-    n_pos, n_neg = int(actual.sum()), int((~actual).sum())
+    """Every distinct threshold, highest first, with its TPR, FPR, precision and F1.
+
+    A rate that is undefined because the labels hold one class only is nan.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # sklearn warns of the one-class case
+        fpr, tpr, thresholds = roc_curve(labels, probabilities, drop_intermediate=False)
+        precision = precision_recall_curve(labels, probabilities)[0]
+    # roc_curve starts at an infinite threshold; precision_recall_curve runs the other
+    # way and ends with a point of no threshold.
+    tpr, fpr, thresholds, precision = (
+        tpr[1:],
+        fpr[1:],
+        thresholds[1:],
+        precision[-2::-1],
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
-        tpr = tp / n_pos if n_pos else np.full(len(tp), np.nan)
-        fpr = fp / n_neg if n_neg else np.full(len(fp), np.nan)
-        precision = tp / (tp + fp)
-        f1 = np.where(tp > 0, 2 * precision * tpr / (precision + tpr), 0.0)
-    if not n_pos:
-        f1 = np.full(len(tp), np.nan)
+        f1 = np.where(tpr == 0, 0.0, 2 * precision * tpr / (precision + tpr))
     return {
-        "threshold": ranked[last_of_each],
+        "threshold": thresholds,
         "tpr": tpr,
         "fpr": fpr,
         "precision": precision,
@@ -120,27 +127,36 @@ def threshold_candidates(
     }
 
 
+def _scores(
+    candidates: dict[str, np.ndarray], criterion: ThresholdCriterion
+) -> tuple[np.ndarray, np.ndarray]:
+    """What ``criterion`` maximizes at each candidate, and which candidates it allows."""
+    everything = np.ones(len(candidates["threshold"]), dtype=bool)
+    if isinstance(criterion, MinPrecision):
+        return candidates["tpr"], candidates["precision"] >= criterion.min_precision
+    if isinstance(criterion, MinRecall):
+        return candidates["precision"], candidates["tpr"] >= criterion.min_recall
+    match criterion:
+        case "f1":
+            return candidates["f1"], everything
+        case "youden":
+            return candidates["tpr"] - candidates["fpr"], everything
+    raise ValueError(f"Unknown threshold criterion {criterion!r}")
+
+
 def select_threshold(
-    labels: np.ndarray, probabilities: np.ndarray, criterion: object
+    labels: np.ndarray, probabilities: np.ndarray, criterion: ThresholdCriterion
 ) -> float | None:
     """The threshold that best meets ``criterion`` on these labels; None if none meets it.
 
-    ``criterion`` is ``"f1"``, ``"youden"`` (TPR - FPR), or an object with
-    ``min_precision`` or ``min_recall``. Ties go to the highest threshold.
+    ``criterion`` is ``"f1"``, ``"youden"`` (TPR - FPR), a ``MinPrecision`` (best recall
+    among those reaching it) or a ``MinRecall`` (best precision). Ties go to the highest
+    threshold.
     """
-    c = threshold_candidates(labels, probabilities)
-    if criterion == "f1":
-        score, allowed = c["f1"], np.ones(len(c["f1"]), dtype=bool)
-    elif criterion == "youden":
-        score, allowed = c["tpr"] - c["fpr"], np.ones(len(c["tpr"]), dtype=bool)
-    elif hasattr(criterion, "min_precision"):
-        score, allowed = c["tpr"], c["precision"] >= criterion.min_precision
-    elif hasattr(criterion, "min_recall"):
-        score, allowed = c["precision"], c["tpr"] >= criterion.min_recall
-    else:
-        raise ValueError(f"Unknown threshold criterion {criterion!r}")
-    allowed &= ~np.isnan(score)
+    candidates = threshold_candidates(labels, probabilities)
+    score, allowed = _scores(candidates, criterion)
+    allowed = allowed & ~np.isnan(score)
     if not allowed.any():
         return None
     best = np.flatnonzero(allowed)[np.argmax(score[allowed])]
-    return float(c["threshold"][best])
+    return float(candidates["threshold"][best])

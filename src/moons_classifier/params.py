@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 DEVICE_PATTERN = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
@@ -90,27 +90,34 @@ class MinRecall(Params):
 ThresholdCriterion = Literal["f1", "youden"] | MinPrecision | MinRecall
 
 
+def _probabilities(thresholds: list[float]) -> list[float]:
+    """``thresholds``, if each lies in [0, 1]."""
+    outside = [t for t in thresholds if not 0 <= t <= 1]
+    if outside:
+        raise ValueError(f"thresholds must lie in [0, 1]; got {outside}")
+    return thresholds
+
+
+Thresholds = Annotated[list[float], Field(min_length=1), AfterValidator(_probabilities)]
+
+
 class EvaluationParams(Params):
-    """Thresholds, baselines and figure settings of the evaluation."""
+    """Thresholds, the operating-threshold criterion and the random baseline of the metrics."""
 
     threshold_selection: ThresholdCriterion = "f1"
-    thresholds: list[float] = Field(default=[0.3, 0.5, 0.7], min_length=1)
-    quirk_thresholds: list[float] = Field(default=[0.4, 0.5, 0.57], min_length=1)
-    curve_thresholds: int = Field(11, ge=2)
+    thresholds: Thresholds = [0.3, 0.5, 0.7]
     random_baseline_seed: int = 39
+
+
+class ReportingParams(Params):
+    """What the figures draw besides the evaluation's thresholds: samples, grid, curves."""
+
+    quirk_thresholds: Thresholds = [0.4, 0.5, 0.57]
+    curve_thresholds: int = Field(11, ge=2)
     plot_sample_size: int = Field(2000, ge=1)
     plot_seed: int = 0
     grid_resolution: int = Field(101, ge=2)
     max_curve_points: int = Field(1000, ge=2)
-
-    @field_validator("thresholds", "quirk_thresholds")
-    @classmethod
-    def _probabilities(cls, thresholds: list[float]) -> list[float]:
-        """Thresholds are probabilities."""
-        outside = [t for t in thresholds if not 0 <= t <= 1]
-        if outside:
-            raise ValueError(f"thresholds must lie in [0, 1]; got {outside}")
-        return thresholds
 
 
 class InferenceParams(Params):

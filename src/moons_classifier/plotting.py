@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from mpl_toolkits.mplot3d import Axes3D
 
 from moons_classifier.metrics import roc_pr_curves, thin_curve, threshold_metrics
 from moons_classifier.tabular import LABEL, feature_columns
 
 CLASS_COLORS = ListedColormap(["#ff7f0e", "#1f77b4"])
 SURFACE_CMAP = "RdBu"
+SURFACE_FACES = 25  # a smooth sigmoid needs no more; matplotlib draws 50 by default
 
 
 def new_figure(
@@ -46,8 +48,9 @@ def stratified_sample(data: pd.DataFrame, size: int, seed: int) -> pd.DataFrame:
 
 
 def scatter_classes(ax: Axes, data: pd.DataFrame, title: str) -> None:
-    """Points of a two-feature table colored by class."""
-    x1, x2 = feature_columns(data)[:2]
+    """Points colored by class: the first two features, or with one feature, the
+    feature against the class."""
+    x1, x2 = (feature_columns(data) + [LABEL])[:2]
     ax.scatter(
         data[x1],
         data[x2],
@@ -232,10 +235,25 @@ def draw_selected_threshold(roc_ax: Axes, pr_ax: Axes, selected: dict) -> None:
         ax.legend(loc="lower right")
 
 
-def model_surface(
-    predict: Callable[[np.ndarray], np.ndarray], resolution: int
+def grid_values(
+    grid: pd.DataFrame,
 ) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
-    """The grid and the model's logits over it."""
-    xx, yy = feature_grid(resolution)
-    logits = predict(np.column_stack([xx.ravel(), yy.ravel()])).reshape(xx.shape)
-    return (xx, yy), logits
+    """The mesh (first feature along the columns, second along the rows) and the values
+    of a grid table."""
+    return np.meshgrid(grid.columns.to_numpy(), grid.index.to_numpy()), grid.to_numpy()
+
+
+def draw_surface(
+    ax: Axes3D, grid: tuple[np.ndarray, np.ndarray], values: np.ndarray
+) -> None:
+    """``values`` over ``grid`` as a 3-D surface of probabilities, from at most
+    ``SURFACE_FACES`` faces a side."""
+    ax.plot_surface(
+        *grid,
+        values,
+        cmap=SURFACE_CMAP,
+        alpha=0.8,
+        rcount=SURFACE_FACES,
+        ccount=SURFACE_FACES,
+    )
+    ax.set(xlabel="x1", ylabel="x2", zlabel="probability", title="sigmoid(z)")

@@ -1,4 +1,4 @@
-"""The ``evaluation`` pipeline."""
+"""The ``evaluation`` pipeline: predictions, metrics and the model comparison table."""
 
 from .pipeline import create_pipeline
 

@@ -1,4 +1,4 @@
-"""The ``model_comparison`` pipeline."""
+"""The ``reporting`` pipeline: the chapter's figures and the model comparison figure."""
 
 from .pipeline import create_pipeline
 

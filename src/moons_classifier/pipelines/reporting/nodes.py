@@ -1,0 +1,298 @@
+"""Nodes that draw the chapter's figures and the model comparison."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+import torch
+from matplotlib.figure import Figure
+
+from moons_classifier import plotting
+from moons_classifier.metrics import confusion_counts, random_probabilities
+from moons_classifier.models import load_model, predict_logits
+from moons_classifier.params import EvaluationParams, ModelParams, ReportingParams
+from moons_classifier.tabular import LABEL, feature_columns
+
+logger = logging.getLogger(__name__)
+
+PROBABILITY_LEVELS = np.linspace(0, 1, 11)
+
+
+def predict_grid(
+    state_dict: dict[str, torch.Tensor],
+    data: pd.DataFrame,
+    model_params: ModelParams,
+    params: ReportingParams,
+) -> pd.DataFrame:
+    """The model's logit over a square grid of the standardized plane of two features
+    (rows: second feature, columns: first); empty for any other number of features."""
+    columns = feature_columns(data)
+    if len(columns) != 2:  # noqa: PLR2004
+        return pd.DataFrame()
+    model = load_model(state_dict, 2, model_params)
+    xx, yy = plotting.feature_grid(params.grid_resolution)
+    points = torch.as_tensor(np.column_stack([xx.ravel(), yy.ravel()])).float()
+    logits = predict_logits(model, points).numpy().reshape(xx.shape)
+    return pd.DataFrame(
+        logits,
+        index=pd.Index(yy[:, 0], name=columns[1]),
+        columns=pd.Index(xx[0], name=columns[0]),
+    )
+
+
+def plot_data(
+    train: pd.DataFrame, val: pd.DataFrame, params: ReportingParams
+) -> Figure:
+    """Training and validation points (standardized), colored by class."""
+    figure, axes = plotting.new_figure(1, 2, (10, 4.5))
+    for ax, data, title in (
+        (axes[0, 0], train, "training"),
+        (axes[0, 1], val, "validation"),
+    ):
+        sample = plotting.stratified_sample(
+            data, params.plot_sample_size, params.plot_seed
+        )
+        plotting.scatter_classes(ax, sample, f"{title} ({len(data)} points)")
+    return figure
+
+
+def plot_losses(loss_history: pd.DataFrame) -> Figure:
+    """Training and validation loss per epoch on a log scale."""
+    figure, axes = plotting.new_figure(1, 1, (8, 4.5))
+    ax = axes[0, 0]
+    ax.plot(loss_history["epoch"], loss_history["train_loss"], label="training loss")
+    ax.plot(loss_history["epoch"], loss_history["val_loss"], label="validation loss")
+    ax.set(yscale="log", xlabel="epoch", ylabel="loss", title="losses")
+    ax.legend()
+    return figure
+
+
+def _needs_two_features(data: pd.DataFrame, what: str) -> Figure | None:
+    """A placeholder figure, and a log line, when ``data`` does not have two features."""
+    n_features = len(feature_columns(data))
+    if n_features == 2:  # noqa: PLR2004
+        return None
+    logger.info(
+        "Skipping the %s: it needs 2 features, the data has %d.", what, n_features
+    )
+    figure, axes = plotting.new_figure(1, 1, (6, 2))
+    axes[0, 0].text(
+        0.5,
+        0.5,
+        f"The {what} needs 2 features; the data has {n_features}.",
+        ha="center",
+        va="center",
+    )
+    axes[0, 0].set_axis_off()
+    return figure
+
+
+def plot_decision_surface(
+    grid: pd.DataFrame, data: pd.DataFrame, params: ReportingParams
+) -> Figure:
+    """Logit contour, sigmoid surface in 3-D, and probability contour with the boundary."""
+    placeholder = _needs_two_features(data, "decision surface")
+    if placeholder is not None:
+        return placeholder
+    mesh, logits = plotting.grid_values(grid)
+    probabilities = 1 / (1 + np.exp(-logits))
+    sample = plotting.stratified_sample(data, params.plot_sample_size, params.plot_seed)
+    figure = Figure(figsize=(16, 4.8), layout="constrained")
+    logit_ax = figure.add_subplot(1, 3, 1)
+    surface_ax = figure.add_subplot(1, 3, 2, projection="3d")
+    probability_ax = figure.add_subplot(1, 3, 3)
+    plotting.draw_contour(logit_ax, mesh, logits, "logit z")
+    plotting.draw_surface(surface_ax, mesh, probabilities)
+    plotting.draw_contour(
+        probability_ax,
+        mesh,
+        probabilities,
+        "probability, boundary at 0.5",
+        levels=PROBABILITY_LEVELS,
+        boundary=0.5,
+    )
+    for ax in (logit_ax, probability_ax):
+        plotting.scatter_classes(ax, sample, ax.get_title())
+    return figure
+
+
+def plot_probability_lines(
+    predictions: pd.DataFrame,
+    val: pd.DataFrame,
+    grid: pd.DataFrame,
+    evaluation: EvaluationParams,
+    params: ReportingParams,
+) -> Figure:
+    """For each threshold: the validation probability contour beside the probability line."""
+    two_features = len(feature_columns(val)) == 2  # noqa: PLR2004
+    n_cols, n_rows = (2 if two_features else 1), len(evaluation.thresholds)
+    figure, axes = plotting.new_figure(n_rows, n_cols, (6 * n_cols, 3.2 * n_rows))
+    sample = plotting.stratified_sample(
+        pd.concat([val, predictions[["probability"]]], axis=1),
+        params.plot_sample_size,
+        params.plot_seed,
+    )
+    labels = predictions[LABEL].to_numpy()
+    probabilities = predictions["probability"].to_numpy()
+    if two_features:
+        mesh, logits = plotting.grid_values(grid)
+        surface = 1 / (1 + np.exp(-logits))
+    else:
+        logger.info(
+            "Drawing the probability lines without the probability contours: "
+            "they need 2 features, the data has %d.",
+            len(feature_columns(val)),
+        )
+    for row, threshold in enumerate(evaluation.thresholds):
+        if two_features:
+            plotting.draw_contour(
+                axes[row, 0],
+                mesh,
+                surface,
+                "",
+                levels=PROBABILITY_LEVELS,
+                boundary=threshold,
+            )
+            plotting.scatter_classes(
+                axes[row, 0],
+                sample.drop(columns="probability"),
+                f"validation, boundary at {threshold}",
+            )
+        plotting.draw_probability_line(
+            axes[row, -1],
+            sample[LABEL].to_numpy(),
+            sample["probability"].to_numpy(),
+            threshold,
+            confusion_counts(labels, probabilities, threshold),
+        )
+    return figure
+
+
+def plot_tradeoffs(
+    predictions: pd.DataFrame,
+    metrics: dict,
+    evaluation: EvaluationParams,
+    params: ReportingParams,
+) -> Figure:
+    """ROC and PR points at the chosen thresholds and the selected one, then at evenly
+    spaced thresholds, joined."""
+    labels = predictions[LABEL].to_numpy()
+    probabilities = predictions["probability"].to_numpy()
+    figure, axes = plotting.new_figure(2, 2, (10, 9))
+    plotting.draw_threshold_points(
+        axes[0, 0],
+        axes[0, 1],
+        labels,
+        probabilities,
+        evaluation.thresholds,
+        joined=False,
+        annotate=True,
+    )
+    plotting.draw_selected_threshold(
+        axes[0, 0], axes[0, 1], metrics["selected_threshold"]
+    )
+    evenly = np.linspace(0, 1, params.curve_thresholds).round(6).tolist()
+    plotting.draw_threshold_points(
+        axes[1, 0],
+        axes[1, 1],
+        labels,
+        probabilities,
+        evenly,
+        joined=True,
+        annotate=True,
+    )
+    return figure
+
+
+def plot_roc_pr_curves(
+    predictions: pd.DataFrame, metrics: dict, params: ReportingParams
+) -> Figure:
+    """sklearn's full ROC and precision-recall curves, drawn from a bounded number of
+    vertices, with the selected operating threshold starred."""
+    figure, axes = plotting.new_figure(1, 2, (10, 4.5))
+    plotting.draw_curves(
+        axes[0, 0],
+        axes[0, 1],
+        predictions[LABEL].to_numpy(),
+        predictions["probability"].to_numpy(),
+        params.max_curve_points,
+        marker=".",
+    )
+    plotting.draw_selected_threshold(
+        axes[0, 0], axes[0, 1], metrics["selected_threshold"]
+    )
+    return figure
+
+
+def plot_precision_quirk(predictions: pd.DataFrame, params: ReportingParams) -> Figure:
+    """Probability lines at thresholds where precision first falls, then rises."""
+    labels = predictions[LABEL].to_numpy()
+    probabilities = predictions["probability"].to_numpy()
+    sample = plotting.stratified_sample(
+        predictions, params.plot_sample_size, params.plot_seed
+    )
+    n_rows = len(params.quirk_thresholds)
+    figure, axes = plotting.new_figure(n_rows, 1, (7, 2.6 * n_rows))
+    for ax, threshold in zip(axes[:, 0], params.quirk_thresholds, strict=True):
+        counts = confusion_counts(labels, probabilities, threshold)
+        plotting.draw_probability_line(
+            ax,
+            sample[LABEL].to_numpy(),
+            sample["probability"].to_numpy(),
+            threshold,
+            counts,
+        )
+        _, fp, _, tp = counts
+        precision = f"{tp}/{tp + fp} = {tp / (tp + fp):.4f}" if tp + fp else "undefined"
+        ax.set_title(f"threshold {threshold}: precision {precision}")
+    return figure
+
+
+def plot_best_worst_curves(
+    predictions: pd.DataFrame, evaluation: EvaluationParams, params: ReportingParams
+) -> Figure:
+    """A perfect classifier's ROC and PR curves, and a random one's against its baselines."""
+    labels = predictions[LABEL].to_numpy()
+    random_baseline = random_probabilities(len(labels), evaluation.random_baseline_seed)
+    figure, axes = plotting.new_figure(2, 2, (10, 9))
+    for row, (name, probabilities) in enumerate(
+        (("perfect", labels.astype(float)), ("random", random_baseline))
+    ):
+        plotting.draw_curves(
+            axes[row, 0],
+            axes[row, 1],
+            labels,
+            probabilities,
+            params.max_curve_points,
+            label=f"{name} classifier",
+            marker=".",
+        )
+        axes[row, 0].plot([0, 1], [0, 1], "k--", label="random guess")
+        axes[row, 1].axhline(
+            labels.mean(), color="k", linestyle="--", label="positive rate"
+        )
+        for ax in axes[row]:
+            ax.set_title(f"{ax.get_title()}: {name} classifier")
+            ax.legend(loc="lower left")
+    return figure
+
+
+def plot_model_comparison(
+    params: ReportingParams, **predictions: pd.DataFrame
+) -> Figure:
+    """Every model's ROC and precision-recall curves on one pair of axes."""
+    figure, axes = plotting.new_figure(1, 2, (10, 4.5))
+    for model, scored in predictions.items():
+        plotting.draw_curves(
+            axes[0, 0],
+            axes[0, 1],
+            scored[LABEL].to_numpy(),
+            scored["probability"].to_numpy(),
+            params.max_curve_points,
+            label=model,
+        )
+    for ax in axes[0]:
+        ax.legend(loc="lower left")
+    return figure
