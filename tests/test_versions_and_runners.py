@@ -44,7 +44,14 @@ from moons_classifier.pipelines.training.nodes import (
     train_model,
 )
 from tests.conftest import copy_project, run_kedro
-from tests.helpers import copy_newest_run, probabilities, snapshot, versions
+from tests.helpers import (
+    RUN_ARTIFACTS,
+    copy_newest_run,
+    probabilities,
+    record_run,
+    snapshot,
+    versions,
+)
 
 EPOCHS = (3, 6)  # the older and the newer run
 VERSIONED = (
@@ -318,6 +325,8 @@ def test_crafted_artifact_is_refused_without_running_its_code(
     version = copy_newest_run(two_runs_copy)
     crafted = two_runs_copy / "data" / relative / version / Path(relative).name
     write(RunsCode(marker), crafted)
+    # Recorded as a completed run, so that only the dataset's own guard stands between.
+    record_run(two_runs_copy, version, RUN_ARTIFACTS)
     before = snapshot(two_runs_copy)
 
     with pytest.raises(DatasetError, match="is not a"):

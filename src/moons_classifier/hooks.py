@@ -77,8 +77,9 @@ class ProjectHooks:
                 run["version"],
                 run["completed"],
             )
-        if MANIFEST in catalog:
-            self._lock = RunLock(_lock_path(catalog))
+        lock = _lock_path(catalog)
+        if lock is not None:
+            self._lock = RunLock(lock)
             self._lock.acquire(
                 holder(run_params["run_id"], run_params["pipeline_names"])
             )
@@ -114,9 +115,12 @@ class ProjectHooks:
             self._lock = None
 
 
-def _lock_path(catalog: DataCatalog) -> Path:
-    """The lock file beside the run manifests."""
-    return Path(catalog.get(MANIFEST)._filepath).parent / "run.lock"  # noqa: SLF001
+def _lock_path(catalog: DataCatalog) -> Path | None:
+    """The lock file beside the run manifests; None where they are not on a local disk."""
+    manifests = catalog.get(MANIFEST)
+    if manifests is None or manifests._protocol != "file":  # noqa: SLF001
+        return None
+    return Path(manifests._filepath).parent / "run.lock"  # noqa: SLF001
 
 
 def _check_parameter_groups(catalog: DataCatalog, known: set[str]) -> None:
