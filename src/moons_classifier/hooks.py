@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -135,15 +134,14 @@ def _check_parameter_groups(catalog: DataCatalog, known: set[str]) -> None:
 
 def _base_parameter_groups(loader: OmegaConfigLoader) -> set[str]:
     """The top-level parameter groups of the base environment alone."""
-    base = OmegaConfigLoader(
-        conf_source=loader.conf_source,
-        base_env=loader.base_env,
-        default_run_env=loader.base_env,
-        config_patterns=loader.config_patterns,
+    return set(
+        loader.load_and_merge_dir_config(
+            f"{loader.conf_source}/{loader.base_env}",
+            loader.config_patterns["parameters"],
+            "base_parameters",  # any key but "parameters", which merges the --params in
+            set(),
+        )
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # omegaconf's resolver notice
-        return set(base["parameters"])
 
 
 def _available_memory() -> int:
