@@ -19,7 +19,8 @@ from sklearn.preprocessing import StandardScaler
 from torch import nn
 from torch.utils.data import DataLoader
 
-from moons_classifier.trainer import Trainer, resolve_device
+from moons_classifier.devices import resolve_device
+from moons_classifier.trainer import Trainer
 from tests.book_reference import book_loaders, book_model, book_train
 
 LR = 0.1

@@ -10,44 +10,26 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from kedro.io.core import DatasetError, generate_timestamp
+from kedro.io.core import DatasetError
 from kedro.validation import ParameterValidationError
 
+from moons_classifier.devices import available_devices
 from tests.conftest import copy_project, run_kedro
+from tests.helpers import (
+    MANIFESTS,
+    RUN_ARTIFACTS,
+    copy_newest_run,
+    newest_version,
+    probabilities,
+    record_run,
+    snapshot,
+    versioned_file,
+    versions,
+)
 
 FEW_EPOCHS = {"training": {"n_epochs": 5}}
 INPUT = "data/01_raw/inference_input.csv"
 PREDICTIONS = "07_model_output/{}/inference_predictions.csv"
-
-
-def snapshot(project: Path) -> dict[str, tuple[bytes, int] | None]:
-    """Every path under ``data/``: a file's bytes and modification time, None for a folder."""
-    return {
-        str(path.relative_to(project)): (
-            (path.read_bytes(), path.stat().st_mtime_ns) if path.is_file() else None
-        )
-        for path in sorted((project / "data").rglob("*"))
-    }
-
-
-def probabilities(
-    state: dict[str, torch.Tensor], scaler: dict, points: pd.DataFrame
-) -> np.ndarray:
-    """The model's probability per row, computed with numpy from the stored weights and scaler."""
-    x = (
-        points[scaler["feature_names_in_"]].to_numpy(np.float64) - scaler["mean_"]
-    ) / scaler["scale_"]
-    layers = [
-        name.removesuffix(".weight") for name in state if name.endswith(".weight")
-    ]
-    for index, layer in enumerate(layers):
-        x = (
-            x @ state[f"{layer}.weight"].double().numpy().T
-            + state[f"{layer}.bias"].double().numpy()
-        )
-        if index < len(layers) - 1:
-            x = np.maximum(x, 0)
-    return 1 / (1 + np.exp(-x[:, 0]))
 
 
 @pytest.fixture(scope="module")
@@ -196,7 +178,11 @@ def test_unavailable_device_is_refused_before_any_node(trained_copy, monkeypatch
         trained_copy,
         monkeypatch,
         ValueError,
-        ["training.device='cuda:3'", "not available", "(available: cpu)"],
+        [
+            "training.device='cuda:3'",
+            "not available",
+            f"(available: {', '.join(available_devices())})",
+        ],
         runtime_params={"training": {"device": "cuda:3"}},
     )
 
@@ -226,16 +212,21 @@ def test_unavailable_device_is_refused_before_any_node(trained_copy, monkeypatch
         ),
     ],
 )
-def test_split_without_both_classes_is_refused_before_any_write(
+def test_split_without_both_classes_is_refused_before_any_artifact(
     trained_copy, monkeypatch, data, fragments
 ):
-    assert_refused(
-        trained_copy,
-        monkeypatch,
-        ValueError,
-        fragments,
-        runtime_params={"data": data, **FEW_EPOCHS},
-    )
+    before = snapshot(trained_copy)
+    with pytest.raises(ValueError) as refused:
+        run_kedro(
+            trained_copy, monkeypatch, runtime_params={"data": data, **FEW_EPOCHS}
+        )
+    missing = [fragment for fragment in fragments if fragment not in str(refused.value)]
+    assert not missing, f"{missing} not in: {refused.value}"
+    after = snapshot(trained_copy)
+    versioned = [path for path in before if "/20" in path]
+    assert [path for path in after if "/20" in path] == versioned
+    assert all(after[path] == before[path] for path in versioned)
+    assert len(versions(trained_copy, MANIFESTS)) == 1
 
 
 @pytest.mark.parametrize(
@@ -313,31 +304,13 @@ def test_model_that_does_not_fit_its_parameters_is_refused(
     assert not list((trained_copy / "data").rglob("inference_predictions*"))
 
 
-RUN_ARTIFACTS = (
-    "06_models/scaler.json",
-    "06_models/logistic/model.pt",
-    "06_models/mlp/model.pt",
-    "08_reporting/logistic/metrics.json",
-    "08_reporting/mlp/metrics.json",
-)
-
-
-def copy_newest_run(project: Path) -> str:
-    """Copy the newest run's scaler, models and metrics into a new, newer version."""
-    version = generate_timestamp()
-    for relative in RUN_ARTIFACTS:
-        newest = newest_version(project, relative)
-        (newest.parent.parent / version).mkdir()
-        shutil.copy2(newest, newest.parent.parent / version / newest.name)
-    return version
-
-
 def test_state_dict_with_three_features_is_refused(trained_copy, monkeypatch):
     version = copy_newest_run(trained_copy)
-    newest = trained_copy / "data/06_models/logistic/model.pt" / version / "model.pt"
     torch.save(
-        {"linear.weight": torch.ones(1, 3), "linear.bias": torch.zeros(1)}, newest
+        {"linear.weight": torch.ones(1, 3), "linear.bias": torch.zeros(1)},
+        versioned_file(trained_copy, "06_models/logistic/model.pt", version),
     )
+    record_run(trained_copy, version, RUN_ARTIFACTS)
     assert_refused(
         trained_copy,
         monkeypatch,
@@ -353,27 +326,54 @@ def test_state_dict_with_three_features_is_refused(trained_copy, monkeypatch):
     assert not list((trained_copy / "data").rglob("inference_predictions*"))
 
 
-def test_artifacts_of_different_runs_are_not_combined(trained_copy, monkeypatch):
-    version = copy_newest_run(trained_copy)
-    shutil.rmtree(trained_copy / "data/08_reporting/mlp/metrics.json" / version)
+def test_artifacts_pinned_to_different_runs_are_not_combined(trained_copy, monkeypatch):
+    first = versions(trained_copy, MANIFESTS)[0]
+    second = copy_newest_run(trained_copy)
+    record_run(trained_copy, second, RUN_ARTIFACTS)
     assert_refused(
         trained_copy,
         monkeypatch,
         ValueError,
         [
             "combine artifacts of different runs",
-            f"'scaler': '{version}'",
-            "mlp.metrics",
+            f"'scaler': '{second}'",
+            f"'mlp.metrics': '{first}'",
             "--load-versions",
         ],
         pipeline_name="inference",
+        load_versions={"scaler": second, "mlp.metrics": first},
     )
     assert not list((trained_copy / "data").rglob("inference_predictions*"))
 
 
-def newest_version(project: Path, relative: str) -> Path:
-    """The newest version of a versioned file under ``data/``."""
-    return sorted((project / "data" / relative).glob(f"*/{Path(relative).name}"))[-1]
+SWAPPED = {
+    "logistic.model_state_dict": "mlp.model_state_dict",
+    "mlp.model_state_dict": "logistic.model_state_dict",
+    "logistic.metrics": "mlp.metrics",
+    "mlp.metrics": "logistic.metrics",
+}
+
+
+@pytest.mark.parametrize("artifact", sorted(RUN_ARTIFACTS))
+def test_an_artifact_changed_after_its_run_is_refused(
+    trained_copy, monkeypatch, artifact
+):
+    version = versions(trained_copy, MANIFESTS)[0]
+    target = versioned_file(trained_copy, RUN_ARTIFACTS[artifact], version)
+    if (
+        artifact in SWAPPED
+    ):  # another valid file of the same run: only its content tells
+        other = RUN_ARTIFACTS[SWAPPED[artifact]]
+        shutil.copy2(versioned_file(trained_copy, other, version), target)
+    else:  # the same numbers, written differently
+        target.write_text(json.dumps(json.loads(target.read_text())))
+    assert_refused(
+        trained_copy,
+        monkeypatch,
+        ValueError,
+        [artifact, f"is not the file run {version} wrote", "changed since"],
+        pipeline_name="inference",
+    )
 
 
 @pytest.mark.parametrize("threshold", [None, 0.5])

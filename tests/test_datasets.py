@@ -159,3 +159,51 @@ def test_a_malformed_scaler_file_is_refused(tmp_path: Path, text: str):
     path.write_text(text)
     with pytest.raises(DatasetError, match="is not a scaler written by this project"):
         StandardScalerDataset(filepath=str(path)).load()
+
+
+VALID_SCALER = {
+    "mean_": [0.5, -1.0],
+    "var_": [4.0, 0.25],
+    "scale_": [2.0, 0.5],
+    "n_features_in_": 2,
+    "n_samples_seen_": 80,
+    "feature_names_in_": ["x1", "x2"],
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("mean_", 0.5, "mean_ must hold 2 finite numbers"),
+        ("mean_", [0.5], "mean_ must hold 2 finite numbers"),
+        ("mean_", [0.5, None], "mean_ must hold 2 finite numbers"),
+        ("var_", [4.0, float("inf")], "var_ must hold 2 finite numbers"),
+        ("var_", [4.0, -0.25], "square root of var_"),
+        ("scale_", [2.0, 0.0], "square root of var_"),
+        ("scale_", [2.0, -0.5], "square root of var_"),
+        ("scale_", [2.0, float("nan")], "scale_ must hold 2 finite numbers"),
+        ("scale_", [2.0, 0.6], "square root of var_"),
+        ("scale_", [2.0, 0.5, 1.0], "scale_ must hold 2 finite numbers"),
+        ("n_features_in_", 3, "feature_names_in_ must name 3 distinct features"),
+        ("n_features_in_", 0, "must be at least 1"),
+        ("n_samples_seen_", 0, "must be at least 1"),
+        ("feature_names_in_", ["x1"], "must name 2 distinct features"),
+        ("feature_names_in_", ["x1", "x1"], "must name 2 distinct features"),
+    ],
+)
+def test_a_tampered_scaler_field_is_refused_naming_the_file(
+    tmp_path: Path, field: str, value: object, message: str
+):
+    path = tmp_path / "scaler.json"
+    path.write_text(json.dumps({**VALID_SCALER, field: value}))
+    with pytest.raises(DatasetError) as refused:
+        StandardScalerDataset(filepath=str(path)).load()
+    assert str(path) in str(refused.value)
+    assert message in str(refused.value)
+
+
+def test_the_untampered_scaler_loads(tmp_path: Path):
+    path = tmp_path / "scaler.json"
+    path.write_text(json.dumps(VALID_SCALER))
+    loaded = StandardScalerDataset(filepath=str(path)).load()
+    np.testing.assert_array_equal(loaded.transform([[2.5, -0.5]]), [[1.0, 1.0]])

@@ -14,6 +14,7 @@ from moons_classifier.params import (
     EvaluationParams,
     InferenceParams,
     ModelParams,
+    ReportingParams,
     SplitParams,
 )
 from moons_classifier.pipelines.data_processing.nodes import (
@@ -25,15 +26,16 @@ from moons_classifier.pipelines.data_processing.nodes import (
 )
 from moons_classifier.pipelines.evaluation.nodes import (
     compute_metrics,
-    plot_tradeoffs,
     predict_probabilities,
 )
 from moons_classifier.pipelines.inference.nodes import score_points
+from moons_classifier.pipelines.reporting.nodes import plot_tradeoffs
 from moons_classifier.plotting import stratified_sample
+from tests.reference import REFERENCE
 
 STATE_DICT = {
-    "linear.weight": torch.tensor([[1.180625319480896, -1.8692580461502075]]),
-    "linear.bias": torch.tensor([-0.059131260961294174]),
+    "linear.weight": torch.tensor(REFERENCE["weight"]),
+    "linear.bias": torch.tensor(REFERENCE["bias"]),
 }
 
 
@@ -68,7 +70,9 @@ def test_metrics_of_a_validation_split_without_positives_are_strict_json():
 def test_unjoined_threshold_points_are_markers_only():
     predictions = pd.DataFrame({"y": [0, 1, 0, 1], "probability": [0.2, 0.7, 0.4, 0.9]})
     metrics = {"selected_threshold": {"threshold": None}}
-    roc, pr, _, _ = plot_tradeoffs(predictions, metrics, EvaluationParams()).axes
+    roc, pr, _, _ = plot_tradeoffs(
+        predictions, metrics, EvaluationParams(), ReportingParams()
+    ).axes
     assert roc.get_lines()[0].get_linestyle() == "None"
     assert pr.get_lines()[0].get_linestyle() == "None"
 

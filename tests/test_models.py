@@ -49,17 +49,19 @@ def test_predict_logits_is_the_models_output_in_eval_mode():
         assert torch.equal(logits, model(FEATURES))
 
 
-def test_predict_logits_in_chunks_equals_one_pass():
-    logistic = build_model(2, LOGISTIC)
-    assert torch.equal(
-        predict_logits(logistic, FEATURES, chunk_size=7),
-        predict_logits(logistic, FEATURES),
-    )
-    # A hidden layer's matrix product may round differently for another batch size.
-    mlp = build_model(2, MLP)
-    torch.testing.assert_close(
-        predict_logits(mlp, FEATURES, chunk_size=7),
-        predict_logits(mlp, FEATURES),
-        rtol=1e-6,
-        atol=1e-7,
-    )
+def test_predict_logits_in_chunks_is_within_the_stated_bound_of_one_pass():
+    """A point's logit may differ in the last float32 bits with the rows scored beside it.
+
+    MKL picks matrix-product kernels by batch shape and CPU, so the README states the
+    bound instead of promising bit-identity: relative 1e-6 (absolute 1e-7 near zero).
+    """
+    for params in (LOGISTIC, MLP):
+        model = build_model(2, params)
+        one_pass = predict_logits(model, FEATURES)
+        for chunk_size in (1, 7, 49):
+            torch.testing.assert_close(
+                predict_logits(model, FEATURES, chunk_size=chunk_size),
+                one_pass,
+                rtol=1e-6,
+                atol=1e-7,
+            )

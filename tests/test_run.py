@@ -10,23 +10,7 @@ import torch
 from tests.book_reference import book_aucs, book_metrics, run_book
 from tests.conftest import run_kedro
 from tests.pipelines.reporting.figures import PER_MODEL, SHARED
-
-BOOK = {
-    "confusion": {
-        "0.3": [[6, 3], [0, 11]],
-        "0.5": [[7, 2], [1, 10]],
-        "0.7": [[9, 0], [2, 9]],
-    },
-    "auroc": 0.9797979797979798,
-    "aupr": 0.9854312354312356,
-    "random": {"auroc": 0.505050505050505, "aupr": 0.570559046216941},
-}
-THIS_MACHINE = {
-    "weight": [[1.180625319480896, -1.8692580461502075]],
-    "bias": [-0.059131260961294174],
-    "train_loss": 0.3596454679965973,
-    "val_loss": 0.2268758863210678,
-}
+from tests.reference import BOOK, REFERENCE, REFERENCE_TOLERANCE
 
 
 def test_default_run_reproduces_the_chapter(default_run, latest):
@@ -40,10 +24,10 @@ def test_default_run_reproduces_the_chapter(default_run, latest):
     assert metrics["aupr"] == pytest.approx(BOOK["aupr"], abs=1e-12)
     assert metrics["random_baseline"] == pytest.approx(BOOK["random"], abs=1e-12)
     assert metrics["final_train_loss"] == pytest.approx(
-        THIS_MACHINE["train_loss"], abs=1e-6
+        REFERENCE["train_loss"], abs=REFERENCE_TOLERANCE
     )
     assert metrics["final_val_loss"] == pytest.approx(
-        THIS_MACHINE["val_loss"], abs=1e-6
+        REFERENCE["val_loss"], abs=REFERENCE_TOLERANCE
     )
     at_half = metrics["thresholds"]["0.5"]
     assert at_half["tpr"] == pytest.approx(0.9090909, abs=1e-7)
@@ -54,10 +38,12 @@ def test_default_run_reproduces_the_chapter(default_run, latest):
         latest(default_run, "06_models/logistic/model.pt"), weights_only=True
     )
     assert torch.allclose(
-        state["linear.weight"], torch.tensor(THIS_MACHINE["weight"]), atol=1e-6
+        state["linear.weight"],
+        torch.tensor(REFERENCE["weight"]),
+        atol=REFERENCE_TOLERANCE,
     )
     assert torch.allclose(
-        state["linear.bias"], torch.tensor(THIS_MACHINE["bias"]), atol=1e-6
+        state["linear.bias"], torch.tensor(REFERENCE["bias"]), atol=REFERENCE_TOLERANCE
     )
 
 
@@ -68,12 +54,8 @@ def test_default_run_writes_every_artifact(default_run, latest):
             == b"\x89PNG"
         )
     scaler = json.loads(latest(default_run, "06_models/scaler.json").read_text())
-    assert scaler["mean_"] == pytest.approx(
-        [0.4777135197972224, 0.2713435897181917], abs=1e-12
-    )
-    assert scaler["scale_"] == pytest.approx(
-        [0.8935265007624204, 0.596897396969705], abs=1e-12
-    )
+    assert scaler["mean_"] == pytest.approx(REFERENCE["scaler_mean"], abs=1e-12)
+    assert scaler["scale_"] == pytest.approx(REFERENCE["scaler_scale"], abs=1e-12)
     for table in (
         "01_raw/moons.parquet",
         "02_intermediate/train_split.parquet",

@@ -37,13 +37,21 @@ from moons_classifier.pipelines.data_processing.nodes import (
 )
 from moons_classifier.pipelines.evaluation import pipeline as evaluation
 from moons_classifier.pipelines.evaluation.nodes import compute_metrics
+from moons_classifier.pipelines.reporting import pipeline as reporting
 from moons_classifier.pipelines.training.nodes import (
     build_loaders,
     build_model,
     train_model,
 )
 from tests.conftest import copy_project, run_kedro
-from tests.test_bad_input import copy_newest_run, probabilities, snapshot
+from tests.helpers import (
+    RUN_ARTIFACTS,
+    copy_newest_run,
+    probabilities,
+    record_run,
+    snapshot,
+    versions,
+)
 
 EPOCHS = (3, 6)  # the older and the newer run
 VERSIONED = (
@@ -66,14 +74,6 @@ LOADABLE = {
     "mlp.metrics": "08_reporting/mlp/metrics.json",
     "model_comparison": "08_reporting/model_comparison.json",
 }
-
-
-def versions(project: Path, relative: str) -> list[str]:
-    """The versions of a versioned artifact that hold its file, oldest first."""
-    return sorted(
-        p.parent.name
-        for p in (project / "data" / relative).glob(f"*/{Path(relative).name}")
-    )
 
 
 def versioned_folders(project: Path) -> list[str]:
@@ -240,7 +240,7 @@ def test_run_failing_in_a_late_node_leaves_earlier_versions_intact(
     def fail(*args):
         raise RuntimeError("forced failure halfway through the evaluation")
 
-    monkeypatch.setattr(evaluation, "plot_roc_pr_curves", fail)
+    monkeypatch.setattr(reporting, "plot_roc_pr_curves", fail)
     with pytest.raises(RuntimeError, match="forced failure"):
         run_kedro(
             two_runs_copy, monkeypatch, runtime_params={"training": {"n_epochs": 2}}
@@ -325,6 +325,8 @@ def test_crafted_artifact_is_refused_without_running_its_code(
     version = copy_newest_run(two_runs_copy)
     crafted = two_runs_copy / "data" / relative / version / Path(relative).name
     write(RunsCode(marker), crafted)
+    # Recorded as a completed run, so that only the dataset's own guard stands between.
+    record_run(two_runs_copy, version, RUN_ARTIFACTS)
     before = snapshot(two_runs_copy)
 
     with pytest.raises(DatasetError, match="is not a"):
@@ -388,11 +390,10 @@ def test_models_trained_at_once_in_threads_match_sequential_training():
     train, val = standardize_splits(train, val, fit_scaler(train))
 
     def losses(kind: str) -> pd.DataFrame:
-        model = build_model(train, ModelParams(kind=kind))
+        params = ModelParams(kind=kind)
         loaders = build_loaders(train, val, LoaderParams())
-        return train_model(model, *loaders, TrainingParams(n_epochs=50, device="cpu"))[
-            1
-        ]
+        training = TrainingParams(n_epochs=50, device="cpu")
+        return train_model(build_model(train, params), *loaders, training, params)[1]
 
     sequential = {kind: losses(kind) for kind in ("logistic", "mlp")}
     threaded: dict[str, pd.DataFrame] = {}

@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from kedro.framework.project import pipelines
 from kedro.pipeline import Pipeline
 from playwright.sync_api import Locator, Page, Route, expect, sync_playwright
 
-from moons_classifier.pipeline_registry import register_pipelines
 from tests.conftest import PROJECT_ROOT
 from tests.viz_helpers import (
     LOOPBACK,
@@ -51,7 +51,8 @@ PREVIEW_TYPES = {  # dataset type (as kedro-viz names it) -> the preview kedro-v
 @pytest.fixture(scope="module")
 def default_pipeline(default_run: Path) -> Pipeline:
     """The ``__default__`` pipeline, registered in the project the run bootstrapped."""
-    return register_pipelines()["__default__"]
+    pipelines.set_requested(None)  # earlier sessions in this process asked for a few
+    return pipelines["__default__"]
 
 
 @pytest.fixture(scope="module")

@@ -1,90 +1,222 @@
-"""Project hooks: checks that must pass before any node runs."""
+"""Project hooks: refuse a run that cannot succeed, give each run the project to itself, record it."""
 
 from __future__ import annotations
 
 import logging
+import math
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+from kedro.config import OmegaConfigLoader
+from kedro.framework.context import KedroContext
 from kedro.framework.hooks import hook_impl
 from kedro.io import DataCatalog
+from kedro.io.core import Version
 from kedro.pipeline import Pipeline
 
-# Imported here, not when a check needs them, so that torch is loaded when the project is
-# bootstrapped: ParallelRunner forks its shared-memory manager before any node runs, and a
-# manager that has to import torch itself, from two threads at once, fails intermittently.
+from moons_classifier.devices import resolve_device
 from moons_classifier.models import load_model
-from moons_classifier.params import TrainingParams
-from moons_classifier.trainer import resolve_device
+from moons_classifier.params import DataParams, SplitParams
+from moons_classifier.runs import (
+    MANIFEST,
+    RunLock,
+    build_manifest,
+    holder,
+    select_run,
+)
 
 logger = logging.getLogger(__name__)
 
-SPLIT = ("train_split", "validation_split")
 STATE_DICT_SUFFIX = ".model_state_dict"
 METRICS_SUFFIX = ".metrics"
+# Peak memory of a pandas run per generated row (measured: 1.7 GB at 1e7 rows, most of it
+# the tables' copies between nodes), with headroom.
+BYTES_PER_ROW = 200
 
 
-class PreflightHooks:
-    """Refuse, before the first node writes anything, a run that cannot succeed.
+class ProjectHooks:
+    """Checks before the first node, the one-run-per-data-folder lock, and the run manifest.
 
-    Checked: the training device is available; the data, prepared in memory up to the
-    train/validation split, gives a split the pipeline accepts; and the persisted scaler,
-    state_dicts and metrics the run loads come from one run, and each state_dict fits its
-    configured model.
+    Checked first, so that a refused run touches nothing: every parameter group is one the
+    project defines; the training device is available; the data fits in memory; the
+    persisted artifacts the run loads come from one completed run, unchanged, and fit
+    their configured models. Then the run takes the data folder's lock; when it
+    completes, it records a manifest of every versioned artifact it wrote.
     """
+
+    def __init__(self) -> None:
+        self._lock: RunLock | None = None
+        self._parameter_groups: set[str] = set()
+
+    @hook_impl
+    def after_context_created(self, context: KedroContext) -> None:
+        """Remember the parameter groups the project defines."""
+        self._parameter_groups = _base_parameter_groups(context.config_loader)
 
     @hook_impl
     def before_pipeline_run(
         self, run_params: dict[str, Any], pipeline: Pipeline, catalog: DataCatalog
     ) -> None:
-        """Run the checks that apply to ``pipeline``."""
+        """Run the checks that apply to ``pipeline``, then take the lock."""
         inputs = pipeline.inputs()
+        _check_parameter_groups(catalog, self._parameter_groups)
         if "params:training" in inputs:
-            _check_device(catalog.load("params:training"))
-        if set(SPLIT) <= pipeline.all_outputs():
-            _check_split(pipeline, catalog)
-        if "scaler" in inputs:
-            _check_same_run(inputs, catalog)
+            resolve_device(catalog.load("params:training").device)
+        if "params:data" in inputs and "params:split" in inputs:
+            _check_data_size(catalog.load("params:data"), catalog.load("params:split"))
+        run = select_run(catalog, inputs, run_params.get("load_versions") or {})
+        if run is not None:
+            _use_run(catalog, inputs, run)
             _check_persisted_models(inputs, catalog)
-
-
-def _check_device(training: TrainingParams) -> None:
-    """Resolve ``training.device``; an unavailable one raises, naming the available ones."""
-    resolve_device(training.device)
-
-
-def _check_split(pipeline: Pipeline, catalog: DataCatalog) -> None:
-    """Run the nodes up to the split in memory, so that their refusals come before any write."""
-    logger.info("Checking the data up to the split in memory; nothing is written")
-    values: dict[str, Any] = {}
-    for node in pipeline.to_outputs(*SPLIT).nodes:
-        values.update(
-            node.run(
-                {
-                    name: values[name] if name in values else catalog.load(name)
-                    for name in node.inputs
-                }
+            logger.info(
+                "Using the artifacts of run %s (completed %s)",
+                run["version"],
+                run["completed"],
             )
+        lock = _lock_path(catalog)
+        if lock is not None:
+            self._lock = RunLock(lock)
+            self._lock.acquire(
+                holder(run_params["run_id"], run_params["pipeline_names"])
+            )
+
+    @hook_impl
+    def after_pipeline_run(
+        self, run_params: dict[str, Any], pipeline: Pipeline, catalog: DataCatalog
+    ) -> None:
+        """Record the completed run's versioned artifacts, then let the next run in."""
+        try:
+            if MANIFEST in catalog:
+                # A session saves every versioned dataset under its run id.
+                catalog.save(
+                    MANIFEST,
+                    build_manifest(
+                        catalog,
+                        pipeline.all_outputs(),
+                        run_params["run_id"],
+                        run_params["pipeline_names"],
+                    ),
+                )
+        finally:
+            self._release()
+
+    @hook_impl
+    def on_pipeline_error(self) -> None:
+        """Let the next run in; a failed run records no manifest."""
+        self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+
+def _lock_path(catalog: DataCatalog) -> Path | None:
+    """The lock file beside the run manifests; None where they are not on a local disk."""
+    manifests = catalog.get(MANIFEST)
+    if manifests is None or manifests._protocol != "file":  # noqa: SLF001
+        return None
+    return Path(manifests._filepath).parent / "run.lock"  # noqa: SLF001
+
+
+def _check_parameter_groups(catalog: DataCatalog, known: set[str]) -> None:
+    """Every top-level parameter group must be one ``conf/base`` defines."""
+    unknown = sorted(set(catalog.load("parameters")) - known)
+    if unknown:
+        raise ValueError(
+            f"Unknown parameter group(s) {unknown}: conf/base defines no such group (a "
+            f"typo?). The known groups are {sorted(known)}."
         )
 
 
-def _check_same_run(inputs: set[str], catalog: DataCatalog) -> None:
-    """The scaler, state_dicts and metrics the run loads must share one version (one run)."""
-    versioned = sorted(
-        name
-        for name in inputs
-        if name == "scaler" or name.endswith((STATE_DICT_SUFFIX, METRICS_SUFFIX))
+def _base_parameter_groups(loader: OmegaConfigLoader) -> set[str]:
+    """The top-level parameter groups of the base environment alone."""
+    return set(
+        loader.load_and_merge_dir_config(
+            f"{loader.conf_source}/{loader.base_env}",
+            loader.config_patterns["parameters"],
+            "base_parameters",  # any key but "parameters", which merges the --params in
+            set(),
+        )
     )
-    versions = {name: catalog.get(name).resolve_load_version() for name in versioned}
-    if len(set(versions.values())) > 1:
-        pins = ",".join(f"{name}:<version>" for name in versioned)
+
+
+def _available_memory() -> int:
+    """Bytes of memory available to a new allocation on this machine."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def _check_data_size(data: DataParams, split: SplitParams) -> None:
+    """The moons must fit in memory, and their split must leave rows on both sides."""
+    if data.source != "moons":
+        return
+    needed, available = data.n_samples * BYTES_PER_ROW, _available_memory()
+    if needed > available:
         raise ValueError(
-            f"The run would combine artifacts of different runs: {versions}. Pin them all "
-            f'to one run\'s version with --load-versions "{pins}", or re-run the pipeline.'
+            f"data.n_samples={data.n_samples} needs about {needed / 2**30:,.1f} GiB of "
+            f"memory ({BYTES_PER_ROW} bytes a row) and this machine has "
+            f"{available / 2**30:,.1f} GiB available. Lower data.n_samples."
+        )
+    n_val = math.ceil(split.test_size * data.n_samples)
+    if data.n_samples - n_val < 2 or n_val < 1:  # noqa: PLR2004
+        raise ValueError(
+            f"split.test_size={split.test_size} on data.n_samples={data.n_samples} leaves "
+            f"{data.n_samples - n_val} training and {n_val} validation rows; both sets "
+            "need rows. Use more data (data.n_samples) or a test_size nearer 0.5."
+        )
+
+
+@contextmanager
+def _quiet_replacement() -> Iterator[None]:
+    """Silence the catalog's warning that a dataset is replaced: here that is the point."""
+    catalog_logger = logging.getLogger("kedro.io.data_catalog")
+    level = catalog_logger.level
+    catalog_logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        catalog_logger.setLevel(level)
+
+
+def _use_run(catalog: DataCatalog, inputs: set[str], run: dict[str, Any]) -> None:
+    """Point every versioned input the run loads at ``run``'s version."""
+    with _quiet_replacement():
+        for name in run["artifacts"].keys() & inputs:
+            catalog[name] = catalog.get(name, version=Version(run["version"], None))
+    for name in sorted(inputs):
+        if name.endswith(METRICS_SUFFIX):
+            _check_metrics(name, catalog.load(name))
+
+
+def _check_metrics(name: str, metrics: Any) -> None:
+    """The metrics inference reads its threshold from must hold a probability or null there."""
+    try:
+        threshold = metrics["selected_threshold"]["threshold"]
+    except (KeyError, TypeError):
+        threshold = "missing"
+    if threshold is not None and not (
+        isinstance(threshold, int | float) and 0 <= threshold <= 1
+    ):
+        raise ValueError(
+            f"{name}: selected_threshold.threshold is {threshold!r}, not a probability in "
+            "[0, 1] or null. The file is not this project's metrics; re-run `kedro run`."
         )
 
 
 def _check_persisted_models(inputs: set[str], catalog: DataCatalog) -> None:
     """Each ``<model>.model_state_dict`` the run loads must fit ``params:<model>.model``."""
+    if "scaler" not in inputs:
+        return
     n_features = catalog.load("scaler").n_features_in_
     for name in sorted(inputs):
         params = f"params:{name.removesuffix(STATE_DICT_SUFFIX)}.model"

@@ -38,6 +38,14 @@ def load_model(
             "Point the model at a state_dict trained with the same model parameters "
             "and features, or retrain."
         )
+    not_finite = sorted(
+        name for name, t in state_dict.items() if not t.isfinite().all()
+    )
+    if not_finite:
+        raise ValueError(
+            f"The saved model's weights {not_finite} hold values that are not finite "
+            "numbers (NaN or infinite); the model cannot score with them. Retrain."
+        )
     model.load_state_dict(state_dict)
     return model.eval()
 

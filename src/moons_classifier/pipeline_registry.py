@@ -10,6 +10,7 @@ def register_pipelines() -> dict[str, Pipeline]:
     """Every pipeline by name; ``__default__`` trains and evaluates, inference runs on demand."""
     pipelines = find_pipelines(raise_errors=True)
     pipelines["__default__"] = sum(
-        pipeline for name, pipeline in pipelines.items() if name != "inference"
+        (pipeline for name, pipeline in pipelines.items() if name != "inference"),
+        Pipeline([]),
     )
     return pipelines

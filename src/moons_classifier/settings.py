@@ -1,9 +1,9 @@
 """Project settings; see https://docs.kedro.org/en/stable/configure/configuration_basics/."""
 
-from moons_classifier.hooks import PreflightHooks
+from moons_classifier.hooks import ProjectHooks
 from moons_classifier.tracking import project_path, tracking_hooks
 
-HOOKS = (PreflightHooks(), *tracking_hooks())
+HOOKS = (ProjectHooks(), *tracking_hooks())
 
 CONFIG_LOADER_ARGS = {
     "base_env": "base",

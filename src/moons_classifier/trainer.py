@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +11,14 @@ from typing import TextIO
 
 import numpy as np
 import torch
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from torch import nn
 from torch.utils.data import (
     BatchSampler,
@@ -19,8 +26,8 @@ from torch.utils.data import (
     RandomSampler,
     SequentialSampler,
     TensorDataset,
+    default_collate,
 )
-from torch.utils.data._utils.collate import default_collate
 
 from moons_classifier.models import predict_logits
 from moons_classifier.seeding import seeded_torch
@@ -28,48 +35,6 @@ from moons_classifier.seeding import seeded_torch
 logger = logging.getLogger(__name__)
 
 Batch = tuple[torch.Tensor, torch.Tensor]
-
-
-def available_devices() -> list[str]:
-    """Names of the devices torch can use on this machine."""
-    devices = ["cpu"]
-    devices += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
-    if torch.backends.mps.is_available():
-        devices.append("mps")
-    return devices
-
-
-def resolve_device(name: str) -> torch.device:
-    """Turn ``auto``, ``cpu``, ``cuda``, ``cuda:N`` or ``mps`` into an available device."""
-    if name == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        if torch.backends.mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    try:
-        device = torch.device(name)
-    except RuntimeError as error:
-        raise ValueError(
-            f"training.device={name!r} is not a device name; use auto, cpu, cuda, "
-            f"cuda:N or mps (available here: {', '.join(available_devices())})."
-        ) from error
-    usable = (
-        device.type == "cpu"
-        or (
-            device.type == "cuda"
-            and torch.cuda.is_available()
-            and (device.index or 0) < torch.cuda.device_count()
-        )
-        or (device.type == "mps" and torch.backends.mps.is_available())
-    )
-    if not usable:
-        raise ValueError(
-            f"training.device={name!r} is not available on this machine "
-            f"(available: {', '.join(available_devices())}). Set training.device to "
-            "one of those, or to auto."
-        )
-    return device
 
 
 def _fast_batches(loader: DataLoader, device: torch.device) -> Iterator[Batch] | None:
@@ -116,13 +81,6 @@ def _fast_batches(loader: DataLoader, device: torch.device) -> Iterator[Batch] |
     )
 
 
-def _losses(train_loss: float, val_loss: float | None) -> str:
-    """An epoch's losses as progress shows them."""
-    return f"train loss {train_loss:.6f}" + (
-        "" if val_loss is None else f", val loss {val_loss:.6f}"
-    )
-
-
 def _mean(losses: list[torch.Tensor]) -> float:
     """The mean of batch losses as the book takes it (``np.mean`` of ``loss.item()``s); NaN if none."""
     if not losses:
@@ -130,52 +88,49 @@ def _mean(losses: list[torch.Tensor]) -> float:
     return float(np.mean(torch.stack(losses).double().cpu().numpy()))
 
 
+def _losses(train_loss: float, val_loss: float | None) -> str:
+    """An epoch's losses as progress shows them."""
+    return f"train loss {train_loss:.6f}" + (
+        "" if val_loss is None else f", val loss {val_loss:.6f}"
+    )
+
+
 class EpochProgress:
-    """Per-epoch progress: a time-throttled bar on a terminal, about ten log lines otherwise."""
+    """Per-epoch progress: a rich progress bar on a terminal, about ten log lines otherwise."""
 
-    BAR_WIDTH = 30
-
-    def __init__(
-        self, n_epochs: int, stream: TextIO | None = None, bar_interval: float = 0.1
-    ) -> None:
+    def __init__(self, n_epochs: int, stream: TextIO | None = None) -> None:
         self.n_epochs = n_epochs
-        self.stream = sys.stderr if stream is None else stream
-        self.bar = self.stream.isatty()
-        self.bar_interval = bar_interval
         self.log_every = max(1, n_epochs // 10)
-        self.drawn_at = -float("inf")
-        self.drawn = False
+        console = Console(file=sys.stderr if stream is None else stream)
+        self.bar = Progress(
+            TextColumn("epoch"),
+            MofNCompleteColumn(),
+            BarColumn(),
+            TextColumn("{task.fields[losses]}"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,
+        )
+        self.task = self.bar.add_task("training", total=n_epochs, losses="")
+
+    def __enter__(self) -> EpochProgress:
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.bar.stop()
 
     def update(self, epoch: int, train_loss: float, val_loss: float | None) -> None:
-        """Show epoch ``epoch``'s losses if it is due; the last epoch is always logged."""
-        last = epoch == self.n_epochs
-        if self.bar and not last:
-            now = time.perf_counter()
-            if now - self.drawn_at >= self.bar_interval:
-                self.drawn_at = now
-                self._draw(epoch, _losses(train_loss, val_loss))
-        elif last or (not self.bar and (epoch == 1 or epoch % self.log_every == 0)):
-            self.close()
-            logger.info(
-                "epoch %d/%d: %s", epoch, self.n_epochs, _losses(train_loss, val_loss)
-            )
+        """Show epoch ``epoch``'s losses: on the bar, or in a log line when one is due.
 
-    def _draw(self, epoch: int, losses: str) -> None:
-        """Redraw the bar at epoch ``epoch``."""
-        filled = self.BAR_WIDTH * epoch // self.n_epochs
-        self.stream.write(
-            f"\r\033[Kepoch {epoch}/{self.n_epochs} "
-            f"[{'#' * filled}{'.' * (self.BAR_WIDTH - filled)}] {losses}"
-        )
-        self.stream.flush()
-        self.drawn = True
-
-    def close(self) -> None:
-        """Erase the bar, if one is drawn."""
-        if self.drawn:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
-            self.drawn = False
+        The last epoch is always logged.
+        """
+        losses = _losses(train_loss, val_loss)
+        self.bar.update(self.task, completed=epoch, losses=losses)
+        due = self.bar.disable and (epoch == 1 or epoch % self.log_every == 0)
+        if due or epoch == self.n_epochs:
+            logger.info("epoch %d/%d: %s", epoch, self.n_epochs, losses)
 
 
 @dataclass
@@ -272,25 +227,22 @@ class Trainer:
         turn. Progress goes to ``progress_stream`` (default stderr) as a bar when it is
         a terminal, else to this module's logger.
         """
-        progress = EpochProgress(n_epochs, self.progress_stream)
         with (
             seeded_torch(seed),
             torch.backends.cudnn.flags(
                 enabled=True, benchmark=False, deterministic=True
             ),
+            EpochProgress(n_epochs, self.progress_stream) as progress,
         ):
-            try:
-                for epoch in range(1, n_epochs + 1):
-                    self.train_losses.append(self._train_epoch(train_loader))
-                    if val_loader is not None:
-                        self.val_losses.append(self._validate_epoch(val_loader))
-                    progress.update(
-                        epoch,
-                        self.train_losses[-1],
-                        self.val_losses[-1] if val_loader is not None else None,
-                    )
-            finally:
-                progress.close()
+            for epoch in range(1, n_epochs + 1):
+                self.train_losses.append(self._train_epoch(train_loader))
+                if val_loader is not None:
+                    self.val_losses.append(self._validate_epoch(val_loader))
+                progress.update(
+                    epoch,
+                    self.train_losses[-1],
+                    self.val_losses[-1] if val_loader is not None else None,
+                )
 
     def predict(self, features: torch.Tensor) -> torch.Tensor:
         """Logits for ``features`` in eval mode, on the CPU."""

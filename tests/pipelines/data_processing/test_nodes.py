@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -78,19 +80,40 @@ def test_select_source_keeps_the_named_features_in_order(table):
     ("change", "overrides", "message"),
     [
         ({}, {"label_column": "label"}, "data.label_column='label'"),
-        ({}, {"feature_columns": ["a", "zz"]}, r"missing: \['zz'\]"),
-        ({"b": ["x", "y", "z", "w"]}, {}, r"not numeric: \['b'\]"),
-        ({"target": [0, 1, 2, 0]}, {}, "must hold only 0 and 1"),
-        ({"a": [1.0, np.nan, 3.0, 4.0]}, {}, "missing or infinite"),
-        ({"c": [1.0, np.inf, 3.0, 4.0]}, {}, "missing or infinite"),
+        ({}, {"feature_columns": ["a", "zz"]}, "missing: ['zz']"),
+        ({"b": ["x", "y", "z", "w"]}, {}, "not numeric: ['b']"),
+        ({"target": [0, 1, 2, 0]}, {}, "must hold only 0 and 1; data row 3 holds 2"),
+        (
+            {"target": [0, 1, np.nan, 0]},
+            {},
+            "must hold only 0 and 1; data row 3 holds nan",
+        ),
+        (
+            {"a": [1.0, np.nan, 3.0, 4.0]},
+            {},
+            "column 'a' holds nan (missing, NaN or infinite) in data row 2",
+        ),
+        (
+            {"c": [1.0, 2.0, 3.0, np.inf]},
+            {},
+            "column 'c' holds inf (missing, NaN or infinite) in data row 4",
+        ),
         ({}, {"feature_columns": ["a", "target"]}, "other than the label 'target'"),
         ({}, {"feature_columns": ["a", "a"]}, "distinct columns"),
     ],
 )
 def test_select_source_refuses_an_unusable_table(table, change, overrides, message):
     params = DataParams(source="table", **overrides)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=re.escape(message)):
         select_source(pd.DataFrame(), lambda: table.assign(**change), params)
+
+
+def test_select_source_takes_a_plain_table_as_well_as_its_loader(table):
+    params = DataParams(source="table")
+    pd.testing.assert_frame_equal(
+        select_source(pd.DataFrame(), table, params),
+        select_source(pd.DataFrame(), lambda: table, params),
+    )
 
 
 def test_subsample_without_fraction_returns_the_data():

@@ -8,6 +8,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, RandomSampler, SequentialSampler, TensorDataset
 
+from moons_classifier.devices import available_devices
 from moons_classifier.params import LoaderParams, ModelParams, TrainingParams
 from moons_classifier.pipelines.training.nodes import (
     build_loaders,
@@ -15,8 +16,8 @@ from moons_classifier.pipelines.training.nodes import (
     positive_weight,
     train_model,
 )
-from moons_classifier.trainer import available_devices
 from tests.book_reference import BookRun, book_model, run_book
+from tests.reference import REFERENCE, REFERENCE_TOLERANCE
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +108,7 @@ def test_train_model_reproduces_the_books_training(book, splits):
         train_loader,
         val_loader,
         TrainingParams(device="cpu"),
+        ModelParams(),
     )
     assert list(history.columns) == ["epoch", "train_loss", "val_loss"]
     assert history["epoch"].tolist() == list(range(1, 101))
@@ -115,17 +117,22 @@ def test_train_model_reproduces_the_books_training(book, splits):
     assert state_dict.keys() == book.state_dict.keys()
     for name, tensor in book.state_dict.items():
         assert torch.equal(state_dict[name], tensor)
-    assert state_dict["linear.weight"].tolist() == [
-        [1.180625319480896, -1.8692580461502075]
-    ]
-    assert state_dict["linear.bias"].tolist() == [-0.059131260961294174]
+    for name, key in (("linear.weight", "weight"), ("linear.bias", "bias")):
+        torch.testing.assert_close(
+            state_dict[name],
+            torch.tensor(REFERENCE[key]),
+            rtol=0,
+            atol=REFERENCE_TOLERANCE,
+        )
 
 
 def test_train_model_weights_the_positives_in_the_loss(splits):
     train_loader, val_loader = build_loaders(*splits, LoaderParams())
     params = TrainingParams(device="cpu", n_epochs=1, pos_weight=3.0)
     model = build_model(splits[0], ModelParams())
-    state_dict, history = train_model(model, train_loader, val_loader, params)
+    state_dict, history = train_model(
+        model, train_loader, val_loader, params, ModelParams()
+    )
     model.load_state_dict(state_dict)
     loss_fn = nn.BCEWithLogitsLoss(pos_weight=torch.tensor([3.0]))
     with torch.no_grad():
@@ -137,15 +144,19 @@ def test_train_model_weights_the_positives_in_the_loss(splits):
 
 def test_train_model_refuses_a_diverged_training(splits):
     train_loader, val_loader = build_loaders(*splits, LoaderParams())
-    model = build_model(splits[0], ModelParams(kind="mlp"))
+    model_params = ModelParams(kind="mlp", hidden_units=7)
+    model = build_model(splits[0], model_params)
     with pytest.raises(
-        ValueError, match=r"diverged by epoch \d+ of 5 .* training.lr=1e\+20"
+        ValueError,
+        match=r"Training the mlp model \(hidden_units=7\) diverged by epoch \d+ of 5 "
+        r".* training.lr=1e\+20",
     ):
         train_model(
             model,
             train_loader,
             val_loader,
             TrainingParams(device="cpu", n_epochs=5, lr=1e20),
+            model_params,
         )
 
 
@@ -153,7 +164,13 @@ def test_train_model_refuses_an_unavailable_device(splits):
     train_loader, val_loader = build_loaders(*splits, LoaderParams())
     model = build_model(splits[0], ModelParams())
     with pytest.raises(ValueError, match="cuda:7") as error:
-        train_model(model, train_loader, val_loader, TrainingParams(device="cuda:7"))
+        train_model(
+            model,
+            train_loader,
+            val_loader,
+            TrainingParams(device="cuda:7"),
+            ModelParams(),
+        )
     assert f"available: {', '.join(available_devices())}" in str(error.value)
 
 

@@ -23,15 +23,48 @@ def generate_moons(params: DataParams) -> pd.DataFrame:
 
 
 def select_source(
-    moons: pd.DataFrame, load_table: Callable[[], pd.DataFrame], params: DataParams
+    moons: pd.DataFrame,
+    table: pd.DataFrame | Callable[[], pd.DataFrame],
+    params: DataParams,
 ) -> pd.DataFrame:
     """The moons, or the user's table with its label renamed ``y``, per ``data.source``.
 
-    The table is loaded only when it is the source.
+    ``table`` is the table, or a function that loads it (``LazyDataset``), called only
+    when the table is the source.
     """
     if params.source == "moons":
         return moons
-    table = load_table()
+    if callable(table):
+        table = table()
+    features = _checked_feature_columns(table, params)
+    labels = table[params.label_column]
+    bad_labels = ~labels.isin([0, 1])
+    if bad_labels.any():
+        row = int(np.flatnonzero(bad_labels.to_numpy())[0])
+        raise ValueError(
+            f"The label column {params.label_column!r} must hold only 0 and 1; data row "
+            f"{row + 1} holds {labels.tolist()[row]!r} ({int(bad_labels.sum())} row(s) "
+            "in all hold other values). Fix or drop those rows."
+        )
+    values = table[features].to_numpy(dtype=np.float64)
+    finite = np.isfinite(values)
+    if not finite.all():
+        row, column = (int(i[0]) for i in np.nonzero(~finite))
+        raise ValueError(
+            f"The source table's feature column {features[column]!r} holds "
+            f"{values[row, column]} (missing, NaN or infinite) in data row {row + 1}. "
+            "Fill or drop that row."
+        )
+    return pd.DataFrame(
+        {
+            **{c: table[c].astype(np.float64) for c in features},
+            LABEL: labels.astype(int),
+        }
+    )
+
+
+def _checked_feature_columns(table: pd.DataFrame, params: DataParams) -> list[str]:
+    """The table's feature columns per ``data``: distinct, numeric, other than the label."""
     if params.label_column not in table.columns:
         raise ValueError(
             f"data.label_column={params.label_column!r} is not a column of the source table "
@@ -40,10 +73,14 @@ def select_source(
     features = params.feature_columns or [
         c for c in table.columns if c != params.label_column
     ]
-    if params.label_column in features or len(set(features)) < len(features):
+    if (
+        not features
+        or params.label_column in features
+        or len(set(features)) < len(features)
+    ):
         raise ValueError(
-            f"data.feature_columns={features} must name distinct columns other than the "
-            f"label {params.label_column!r}."
+            f"data.feature_columns={features} must name one or more distinct columns "
+            f"other than the label {params.label_column!r}."
         )
     if LABEL in features and params.label_column != LABEL:
         raise ValueError(
@@ -62,22 +99,7 @@ def select_source(
             f"data.feature_columns must name numeric columns of the source table; missing: "
             f"{missing}, not numeric: {non_numeric}. Fix the list or the table."
         )
-    labels = table[params.label_column]
-    if not labels.isin([0, 1]).all():
-        raise ValueError(
-            f"The label column {params.label_column!r} must hold only 0 and 1; found "
-            f"{sorted(labels.dropna().unique().tolist())[:5]}."
-        )
-    if not np.isfinite(table[features].to_numpy(dtype=np.float64)).all():
-        raise ValueError(
-            "The source table's feature columns hold missing or infinite values."
-        )
-    return pd.DataFrame(
-        {
-            **{c: table[c].astype(np.float64) for c in features},
-            LABEL: labels.astype(int),
-        }
-    )
+    return features
 
 
 def subsample_positives(data: pd.DataFrame, params: DataParams) -> pd.DataFrame:
@@ -110,7 +132,8 @@ def split_data(
         raise ValueError(
             f"split.test_size={params.test_size} on {len(data)} rows leaves "
             f"{len(data) - n_val} training and {n_val} validation rows; both sets need "
-            "rows. Use more data (data.n_samples) or a test_size nearer 0.5."
+            "rows. Use more rows (data.n_samples, or a larger table) or a test_size "
+            "nearer 0.5."
         )
     train, val = train_test_split(
         data, test_size=params.test_size, random_state=params.random_state
@@ -121,8 +144,10 @@ def split_data(
             raise ValueError(
                 f"The {name} split ({len(part)} rows) holds only class(es) {classes}; "
                 "the model needs both classes 0 and 1 to learn, and the validation metrics "
-                "(ROC and PR curves, the threshold selection) need both to be defined. Use "
-                "more data (data.n_samples), another split.test_size or split.random_state."
+                "(ROC and PR curves, the threshold selection) need both to be defined. "
+                "Use more rows (data.n_samples for the moons, a larger table for "
+                "data.source=table; fewer dropped by data.positive_fraction), another "
+                "split.test_size or split.random_state."
             )
     return train.reset_index(drop=True), val.reset_index(drop=True)
 

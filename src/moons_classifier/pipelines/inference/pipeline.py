@@ -8,9 +8,15 @@ from .nodes import check_inference_input, score_points
 
 
 def template() -> Pipeline:
-    """New points, scaler and trained weights -> probability and class per row."""
+    """New points, scaler and trained weights -> checked points -> probability and class per row."""
     return Pipeline(
         [
+            Node(
+                check_inference_input,
+                ["inference_input", "scaler"],
+                "checked_inference_input",
+                name="check_inference_input",
+            ),
             Node(
                 score_points,
                 [
@@ -23,26 +29,16 @@ def template() -> Pipeline:
                 ],
                 "inference_predictions",
                 name="score_new_points",
-            )
+            ),
         ]
     )
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    """Check the input once, then score it with every model."""
-    checks = Pipeline(
-        [
-            Node(
-                check_inference_input,
-                ["inference_input", "scaler"],
-                "checked_inference_input",
-                name="check_inference_input",
-            )
-        ]
-    )
-    return checks + per_model(
+    """One checked scoring per model, so that ``--namespaces`` picks the models to score."""
+    return per_model(
         template,
-        inputs={"checked_inference_input", "scaler"},
+        inputs={"inference_input", "scaler"},
         parameters={"params:inference"},
         tag="inference",
     )

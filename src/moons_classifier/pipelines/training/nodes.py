@@ -9,9 +9,10 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from moons_classifier import models
+from moons_classifier.devices import resolve_device
 from moons_classifier.params import LoaderParams, ModelParams, TrainingParams
 from moons_classifier.tabular import feature_columns, to_tensors
-from moons_classifier.trainer import Trainer, resolve_device
+from moons_classifier.trainer import Trainer
 
 
 def build_loaders(
@@ -46,10 +47,14 @@ def positive_weight(
     return ((labels == 0).sum().float() / n_pos).view(1)
 
 
-def check_finite(trainer: Trainer, model: nn.Module, params: TrainingParams) -> None:
+def check_finite(
+    trainer: Trainer, model_params: ModelParams, params: TrainingParams
+) -> None:
     """Refuse a training that diverged: a loss or a weight that is not a finite number."""
     losses = np.asarray(trainer.train_losses + trainer.val_losses)
-    weights_finite = all(torch.isfinite(t).all() for t in model.state_dict().values())
+    weights_finite = all(
+        torch.isfinite(t).all() for t in trainer.model.state_dict().values()
+    )
     if not (np.isfinite(losses).all() and weights_finite):
         epoch = next(
             (
@@ -60,9 +65,17 @@ def check_finite(trainer: Trainer, model: nn.Module, params: TrainingParams) -> 
             params.n_epochs,
         )
         raise ValueError(
-            f"Training diverged by epoch {epoch} of {params.n_epochs} (a loss or weight is "
-            f"not a finite number) with training.lr={params.lr}. Lower training.lr."
+            f"Training the {describe(model_params)} diverged by epoch {epoch} of "
+            f"{params.n_epochs} (a loss or weight is not a finite number) with "
+            f"training.lr={params.lr}. Lower training.lr."
         )
+
+
+def describe(model_params: ModelParams) -> str:
+    """The model's kind, and its width where it has one."""
+    if model_params.kind == "mlp":
+        return f"mlp model (hidden_units={model_params.hidden_units})"
+    return f"{model_params.kind} model"
 
 
 def train_model(
@@ -70,6 +83,7 @@ def train_model(
     train_loader: DataLoader,
     val_loader: DataLoader,
     params: TrainingParams,
+    model_params: ModelParams,
 ) -> tuple[dict[str, torch.Tensor], pd.DataFrame]:
     """Train ``model`` in place with SGD on BCE-with-logits; its weights and loss history."""
     device = resolve_device(params.device)
@@ -82,7 +96,7 @@ def train_model(
         device,
     )
     trainer.fit(train_loader, val_loader, params.n_epochs, seed=params.seed)
-    check_finite(trainer, model, params)
+    check_finite(trainer, model_params, params)
     history = pd.DataFrame(
         {
             "epoch": range(1, params.n_epochs + 1),

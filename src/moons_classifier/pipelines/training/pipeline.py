@@ -30,6 +30,7 @@ def template() -> Pipeline:
                     "train_loader",
                     "validation_loader",
                     "params:training",
+                    "params:model",
                 ],
                 ["model_state_dict", "loss_history"],
                 name="train_model",

@@ -1,0 +1,112 @@
+"""Helpers shared by the end-to-end tests: snapshots, versions, crafted runs, numpy scoring."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from kedro.io.core import generate_timestamp
+
+MANIFESTS = "08_reporting/run_manifest.json"
+RUN_ARTIFACTS = {
+    "scaler": "06_models/scaler.json",
+    "logistic.model_state_dict": "06_models/logistic/model.pt",
+    "mlp.model_state_dict": "06_models/mlp/model.pt",
+    "logistic.metrics": "08_reporting/logistic/metrics.json",
+    "mlp.metrics": "08_reporting/mlp/metrics.json",
+}
+
+
+def snapshot(project: Path) -> dict[str, tuple[bytes, int] | None]:
+    """Every path under ``data/``: a file's bytes and modification time, None for a folder.
+
+    The run lock is left out: every run takes it, refused or not, and it holds no data.
+    """
+    return {
+        str(path.relative_to(project)): (
+            (path.read_bytes(), path.stat().st_mtime_ns) if path.is_file() else None
+        )
+        for path in sorted((project / "data").rglob("*"))
+        if path.name != "run.lock"
+    }
+
+
+def versions(project: Path, relative: str) -> list[str]:
+    """The versions of a versioned artifact that hold its file, oldest first."""
+    return sorted(
+        p.parent.name
+        for p in (project / "data" / relative).glob(f"*/{Path(relative).name}")
+    )
+
+
+def newest_version(project: Path, relative: str) -> Path:
+    """The newest version of a versioned file under ``data/``."""
+    return sorted((project / "data" / relative).glob(f"*/{Path(relative).name}"))[-1]
+
+
+def versioned_file(project: Path, relative: str, version: str) -> Path:
+    """``version`` of the versioned file ``relative`` under ``data/``."""
+    return project / "data" / relative / version / Path(relative).name
+
+
+def manifest(project: Path, version: str) -> dict:
+    """The manifest of the completed run ``version``."""
+    return json.loads(versioned_file(project, MANIFESTS, version).read_text())
+
+
+def record_run(project: Path, version: str, names: dict[str, str]) -> None:
+    """Record ``version`` as a completed run that wrote the artifacts ``names``, as they are now."""
+    path = versioned_file(project, MANIFESTS, version)
+    path.parent.mkdir(parents=True)
+    artifacts = {}
+    for name, relative in names.items():
+        file = versioned_file(project, relative, version)
+        artifacts[name] = {
+            "path": str(file),
+            "sha256": hashlib.sha256(file.read_bytes()).hexdigest(),
+        }
+    path.write_text(
+        json.dumps(
+            {
+                "version": version,
+                "pipelines": ["__default__"],
+                "completed": "2026-01-01T00:00:00+00:00",
+                "artifacts": artifacts,
+            }
+        )
+    )
+
+
+def copy_newest_run(project: Path, names: dict[str, str] = RUN_ARTIFACTS) -> str:
+    """Copy the newest run's scaler, models and metrics into a newer version, not yet recorded."""
+    version = generate_timestamp()
+    for relative in names.values():
+        newest = newest_version(project, relative)
+        (newest.parent.parent / version).mkdir()
+        shutil.copy2(newest, newest.parent.parent / version / newest.name)
+    return version
+
+
+def probabilities(
+    state: dict[str, torch.Tensor], scaler: dict, points: pd.DataFrame
+) -> np.ndarray:
+    """The model's probability per row, computed with numpy from the stored weights and scaler."""
+    x = (
+        points[scaler["feature_names_in_"]].to_numpy(np.float64) - scaler["mean_"]
+    ) / scaler["scale_"]
+    layers = [
+        name.removesuffix(".weight") for name in state if name.endswith(".weight")
+    ]
+    for index, layer in enumerate(layers):
+        x = (
+            x @ state[f"{layer}.weight"].double().numpy().T
+            + state[f"{layer}.bias"].double().numpy()
+        )
+        if index < len(layers) - 1:
+            x = np.maximum(x, 0)
+    return 1 / (1 + np.exp(-x[:, 0]))

@@ -1,0 +1,269 @@
+"""Runs that never mix, a failed run that never shadows the last good one, and no silent typo."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import run_kedro
+from tests.helpers import (
+    MANIFESTS,
+    RUN_ARTIFACTS,
+    manifest,
+    snapshot,
+    versioned_file,
+    versions,
+)
+
+LOCK = "data/08_reporting/run.lock"
+PREDICTIONS = "07_model_output/{}/inference_predictions.csv"
+
+
+def start_kedro(project: Path, *args: str) -> subprocess.Popen:
+    """``kedro run`` with ``args`` in its own process group, output captured."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "kedro", "run", *args],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def wait_for(condition, what: str, timeout: float = 120) -> None:
+    """Poll ``condition`` until it holds; fail naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def lock_holder(project: Path) -> dict | None:
+    """The run that holds the project's lock, as it wrote itself into the lock file."""
+    lock = project / LOCK
+    text = lock.read_text() if lock.exists() else ""
+    return json.loads(text) if text else None
+
+
+def finish(process: subprocess.Popen, timeout: float = 300) -> str:
+    """Wait for ``process`` (killing its group if it overruns) and return its output."""
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    return output
+
+
+def assert_one_run_per_version(project: Path) -> dict:
+    """Every versioned artifact is the one its run's manifest records; the manifest of the only run."""
+    (version,) = versions(project, MANIFESTS)
+    recorded = manifest(project, version)
+    for name, relative in RUN_ARTIFACTS.items():
+        assert versions(project, relative) == [version]
+        file = versioned_file(project, relative, version)
+        assert (
+            hashlib.sha256(file.read_bytes()).hexdigest()
+            == recorded["artifacts"][name]["sha256"]
+        )
+    return recorded
+
+
+def test_a_second_run_in_the_same_folder_is_refused_at_once(project):
+    first = start_kedro(project, "--params", "data.n_samples=200,training.n_epochs=30")
+    try:
+        wait_for(lambda: lock_holder(project) is not None, "the first run's lock")
+        holder = lock_holder(project)
+        started = time.monotonic()
+        second = subprocess.run(
+            [sys.executable, "-m", "kedro", "run", "--params", "training.n_epochs=2"],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        refused_after = time.monotonic() - started
+        assert first.poll() is None, "the first run ended before the second started"
+    finally:
+        output = finish(first)
+    assert first.returncode == 0, output[-3000:]
+    assert second.returncode != 0
+    message = " ".join(second.stdout.split() + second.stderr.split())
+    assert "Another kedro run holds this project's data folder" in message
+    assert holder["run_id"] in message
+    assert "this run wrote nothing" in message
+    assert refused_after < 60  # noqa: PLR2004  (refused at start-up, not after a run)
+    recorded = assert_one_run_per_version(project)
+    assert recorded["version"] == holder["run_id"]
+    version = recorded["version"]
+    scaler = json.loads(
+        versioned_file(project, RUN_ARTIFACTS["scaler"], version).read_text()
+    )
+    assert scaler["n_samples_seen_"] == 160  # noqa: PLR2004  (the first run's 200 points)
+    for namespace in ("logistic", "mlp"):
+        metrics = json.loads(
+            versioned_file(
+                project, RUN_ARTIFACTS[f"{namespace}.metrics"], version
+            ).read_text()
+        )
+        assert (metrics["n_train"], metrics["n_val"]) == (160, 40)
+        history = pd.read_csv(
+            project / f"data/07_model_output/{namespace}/loss_history.csv"
+        )
+        assert len(history) == 30  # noqa: PLR2004
+    assert lock_holder(project) is None
+
+
+def test_an_interrupted_run_never_shadows_the_last_good_one(
+    project, monkeypatch, caplog
+):
+    run_kedro(project, monkeypatch, runtime_params={"training": {"n_epochs": 3}})
+    (good,) = versions(project, MANIFESTS)
+    interrupted = start_kedro(project, "--params", "training.n_epochs=100000")
+    try:
+        wait_for(
+            lambda: len(versions(project, RUN_ARTIFACTS["scaler"])) == 2,  # noqa: PLR2004
+            "the interrupted run's scaler",
+        )
+        os.killpg(interrupted.pid, signal.SIGINT)  # Ctrl-C
+    finally:
+        finish(interrupted)
+    assert interrupted.returncode != 0
+    assert versions(project, MANIFESTS) == [good]
+    # The interrupted run's lock died with its process: the next run gets in.
+    caplog.set_level(logging.INFO, logger="moons_classifier.hooks")
+    run_kedro(project, monkeypatch, pipeline_name="inference")
+    assert f"Using the artifacts of run {good}" in caplog.text
+    for namespace in ("logistic", "mlp"):
+        scored = pd.read_csv(
+            sorted((project / "data" / PREDICTIONS.format(namespace)).glob("*/*"))[-1]
+        )
+        metrics = json.loads(
+            versioned_file(
+                project, RUN_ARTIFACTS[f"{namespace}.metrics"], good
+            ).read_text()
+        )
+        assert (scored["threshold"] == metrics["selected_threshold"]["threshold"]).all()
+
+
+def test_inference_before_any_run_says_to_run_first(project, monkeypatch):
+    before = snapshot(project)
+    with pytest.raises(ValueError, match="No trained model yet") as refused:
+        run_kedro(project, monkeypatch, pipeline_name="inference")
+    assert "Run `kedro run` first" in str(refused.value)
+    assert snapshot(project) == before
+
+
+def test_inference_with_one_model_scores_with_that_model_only(project, monkeypatch):
+    run_kedro(project, monkeypatch, runtime_params={"training": {"n_epochs": 3}})
+    (version,) = versions(project, MANIFESTS)
+    run_kedro(
+        project,
+        monkeypatch,
+        pipeline_name="inference",
+        namespaces=["logistic"],
+        load_versions={
+            "scaler": version,
+            "logistic.model_state_dict": version,
+            "logistic.metrics": version,
+        },
+    )
+    assert len(list((project / "data" / PREDICTIONS.format("logistic")).iterdir())) == 1
+    assert not (project / "data" / PREDICTIONS.format("mlp")).exists()
+
+
+def test_a_misspelt_parameter_group_is_refused_naming_the_known_ones(
+    project, monkeypatch
+):
+    before = snapshot(project)
+    with pytest.raises(ValueError) as refused:
+        run_kedro(project, monkeypatch, runtime_params={"trainig": {"n_epochs": 5}})
+    message = str(refused.value)
+    assert "Unknown parameter group(s) ['trainig']" in message
+    assert "'training'" in message
+    assert "'logistic'" in message
+    assert snapshot(project) == before
+
+
+def test_more_points_than_memory_holds_are_refused_up_front(project, monkeypatch):
+    before = snapshot(project)
+    with pytest.raises(ValueError) as refused:
+        run_kedro(project, monkeypatch, runtime_params={"data": {"n_samples": 10**12}})
+    message = str(refused.value)
+    assert "data.n_samples=1000000000000 needs about" in message
+    assert "GiB available" in message
+    assert snapshot(project) == before
+
+
+def test_a_one_feature_plain_csv_table_runs_end_to_end(project, monkeypatch):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200)
+    table = pd.DataFrame({"x": x, "label": (x + rng.normal(0, 0.5, 200) > 0)})
+    table["label"] = table["label"].astype(int)
+    table.to_csv(project / "data/01_raw/one_feature.csv", index=False)
+    (project / "conf/local/catalog.yml").write_text(
+        "source_table:\n"
+        "  type: pandas.CSVDataset\n"
+        "  filepath: data/01_raw/one_feature.csv\n"
+    )
+    run_kedro(
+        project,
+        monkeypatch,
+        runtime_params={
+            "data": {"source": "table", "label_column": "label"},
+            "training": {"n_epochs": 5},
+        },
+    )
+    (version,) = versions(project, MANIFESTS)
+    recorded = manifest(project, version)
+    pngs = [name for name in recorded["artifacts"] if name.endswith("_figure")]
+    assert pngs
+    for name in pngs:
+        assert Path(recorded["artifacts"][name]["path"]).read_bytes()[:4] == b"\x89PNG"
+    scaler = json.loads(
+        versioned_file(project, RUN_ARTIFACTS["scaler"], version).read_text()
+    )
+    assert scaler["feature_names_in_"] == ["x"]
+    (project / "data/01_raw/inference_input.csv").write_text("id,x\n1,0.5\n2,-3.0\n")
+    run_kedro(project, monkeypatch, pipeline_name="inference")
+    scored = pd.read_csv(
+        sorted((project / "data" / PREDICTIONS.format("logistic")).glob("*/*"))[-1]
+    )
+    assert scored["probability"].iloc[0] > scored["probability"].iloc[1]
+
+
+def test_one_global_moves_every_dataset(project, monkeypatch, tmp_path):
+    store = tmp_path / "elsewhere"
+    env = project / "conf" / "elsewhere"
+    env.mkdir()
+    (env / "globals.yml").write_text(f"base_location: {store}\n")
+    before = snapshot(project)
+    run_kedro(
+        project,
+        monkeypatch,
+        env="elsewhere",
+        pipeline_names=["data_processing", "training", "evaluation"],
+        runtime_params={"training": {"n_epochs": 2}},
+    )
+    assert snapshot(project) == before
+    (recorded,) = (
+        json.loads(path.read_text()) for path in store.glob(f"{MANIFESTS}/*/*")
+    )
+    assert set(recorded["artifacts"]) >= set(RUN_ARTIFACTS)
+    for name in RUN_ARTIFACTS:
+        assert recorded["artifacts"][name]["path"].startswith(str(store))
+    assert (store / "01_raw/moons.parquet").is_file()
