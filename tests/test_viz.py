@@ -7,19 +7,20 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 import yaml
 from kedro.framework.project import pipelines
 from kedro.pipeline import Pipeline
-from playwright.sync_api import Locator, Page, Route, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 from tests.conftest import PROJECT_ROOT
 from tests.viz_helpers import (
-    LOOPBACK,
+    CHROMIUM,
+    CHROMIUM_ARGS,
     VizServer,
     live_group_members,
+    local_only,
     port_is_open,
     running_viz,
 )
@@ -28,17 +29,6 @@ LAYERS = ["raw", "intermediate", "model_input", "models", "model_output", "repor
 AUROC = 0.9797979797979798  # the chapter's logistic regression on its validation split
 METRICS = "logistic.metrics"
 FIGURE = "logistic.roc_pr_curves_figure"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PREVIEW_TYPES = {  # dataset type (as kedro-viz names it) -> the preview kedro-viz sends
     "pandas.parquet_dataset.ParquetDataset": "TablePreview",
     "pandas.csv_dataset.CSVDataset": "TablePreview",
@@ -173,14 +163,6 @@ def test_api_previews_tables_metrics_and_every_figure(
     )
 
 
-def _local_only(route: Route) -> None:
-    """Let requests to the loopback server through and abort every other one."""
-    if urlsplit(route.request.url).hostname == LOOPBACK:
-        route.continue_()
-    else:
-        route.abort()
-
-
 def _dismiss_onboarding(page: Page, outdated: bool) -> None:
     """Close the feature tour, and the update banner that an outdated version shows."""
     page.locator(".feature-hints__close").click()
@@ -218,7 +200,7 @@ def test_browser_shows_metrics_values_and_figure_preview(
         try:
             page = browser.new_page(viewport={"width": 1920, "height": 1080})
             page.set_default_timeout(30_000)
-            page.route("**/*", _local_only)
+            page.route("**/*", local_only)
             with page.expect_response("**/api/version") as version:
                 page.goto(viz_server.url)
             _dismiss_onboarding(page, version.value.json()["is_outdated"])

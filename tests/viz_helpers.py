@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 from urllib.error import URLError
+from urllib.parse import urlsplit
 from urllib.request import ProxyHandler, build_opener
+
+from playwright.sync_api import Route
 
 LOOPBACK = "127.0.0.1"
 START_TIMEOUT_S = 90
@@ -158,3 +161,24 @@ def running_viz(project: Path, log: Path) -> Iterator[VizServer]:
         yield server
     finally:
         server.stop()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def local_only(route: Route) -> None:
+    """Let requests to the loopback server through and abort every other one."""
+    if urlsplit(route.request.url).hostname == LOOPBACK:
+        route.continue_()
+    else:
+        route.abort()

@@ -76,6 +76,7 @@ class ProjectHooks:
                 run["version"],
                 run["completed"],
             )
+        self._release()  # held still if Ctrl-C ended this process's last run
         lock = _lock_path(catalog)
         if lock is not None:
             self._lock = RunLock(lock)
