@@ -35,6 +35,9 @@ METRICS_SUFFIX = ".metrics"
 # Peak memory of a pandas run per generated row (measured: 1.7 GB at 1e7 rows, most of it
 # the tables' copies between nodes), with headroom.
 BYTES_PER_ROW = 200
+# Runtime keys that are not parameter groups: ``--params base_location=DIR`` moves the
+# files a run writes (conf/base/globals.yml).
+RUNTIME_KEYS = {"base_location"}
 
 
 class ProjectHooks:
@@ -125,7 +128,7 @@ def _lock_path(catalog: DataCatalog) -> Path | None:
 
 def _check_parameter_groups(catalog: DataCatalog, known: set[str]) -> None:
     """Every top-level parameter group must be one ``conf/base`` defines."""
-    unknown = sorted(set(catalog.load("parameters")) - known)
+    unknown = sorted(set(catalog.load("parameters")) - known - RUNTIME_KEYS)
     if unknown:
         raise ValueError(
             f"Unknown parameter group(s) {unknown}: conf/base defines no such group (a "

@@ -29,10 +29,15 @@ class DataParams(Params):
 
 
 class SplitParams(Params):
-    """How the data is split into training and validation sets."""
+    """How the data is split into training and validation sets, and an optional test set.
+
+    ``test_fraction`` of the rows is held out first (none when null); ``test_size`` is the
+    validation share of the rest.
+    """
 
     test_size: float = Field(0.2, gt=0, lt=1)
     random_state: int = 13
+    test_fraction: float | None = Field(None, gt=0, lt=1)
 
 
 class LoaderParams(Params):
@@ -101,12 +106,21 @@ def _probabilities(thresholds: list[float]) -> list[float]:
 Thresholds = Annotated[list[float], Field(min_length=1), AfterValidator(_probabilities)]
 
 
+class BootstrapParams(Params):
+    """The seeded bootstrap that gives the test metrics their confidence intervals."""
+
+    n_resamples: int = Field(1000, ge=10)
+    confidence: float = Field(0.95, gt=0, lt=1)
+    seed: int = 0
+
+
 class EvaluationParams(Params):
     """Thresholds, the operating-threshold criterion and the random baseline of the metrics."""
 
     threshold_selection: ThresholdCriterion = "f1"
     thresholds: Thresholds = [0.3, 0.5, 0.7]
     random_baseline_seed: int = 39
+    bootstrap: BootstrapParams = BootstrapParams()
 
 
 class ReportingParams(Params):
@@ -124,3 +138,58 @@ class InferenceParams(Params):
     """How new points are classified: a fixed threshold, or the evaluation's selected one."""
 
     threshold: float | None = Field(None, ge=0, le=1)
+
+
+class FloatRange(Params):
+    """A float drawn from [low, high], on a log scale if ``log``."""
+
+    type: Literal["float"]
+    low: float
+    high: float
+    log: bool = False
+
+
+class IntRange(Params):
+    """An integer drawn from [low, high] in steps of ``step``, on a log scale if ``log``."""
+
+    type: Literal["int"]
+    low: int
+    high: int
+    step: int = Field(1, ge=1)
+    log: bool = False
+
+
+class Choice(Params):
+    """One of ``choices`` (numbers, strings or null)."""
+
+    type: Literal["categorical"]
+    choices: list[float | int | str | None] = Field(min_length=1)
+
+
+Distribution = Annotated[FloatRange | IntRange | Choice, Field(discriminator="type")]
+
+
+class SweepParams(Params):
+    """What ``kedro sweep`` searches, what it maximizes or minimizes, and its seeds.
+
+    ``space`` maps parameter paths (``training.lr``) to distributions; a path under a model
+    namespace (``mlp.model.hidden_units``) is drawn only for trials of that model.
+    ``fixed`` parameters hold in every trial.
+    """
+
+    objective: Literal["aupr", "auroc", "val_loss"] = "aupr"
+    seed: int = 0
+    models: list[Literal["logistic", "mlp"]] = Field(["logistic", "mlp"], min_length=1)
+    space: dict[str, Distribution] = {}
+    fixed: dict[str, float | int | str | None] = {"split.test_fraction": 0.2}
+
+    @field_validator("space")
+    @classmethod
+    def _ordered_ranges(cls, space: dict[str, Distribution]) -> dict[str, Distribution]:
+        """Each range's ``low`` must lie below its ``high``."""
+        for path, dist in space.items():
+            if not isinstance(dist, Choice) and not dist.low < dist.high:
+                raise ValueError(
+                    f"{path}: low {dist.low} must be below high {dist.high}"
+                )
+        return space

@@ -13,13 +13,17 @@ from moons_classifier.pipelines.evaluation import create_pipeline
 from tests.pipelines.evaluation.chapter import AUPR, AUROC, chapter
 
 
-def run(pipeline: Pipeline) -> DataCatalog:
-    """Run ``pipeline`` on the chapter's model and an untrained MLP; the catalog after."""
+def run(pipeline: Pipeline, with_test: bool = False) -> DataCatalog:
+    """Run ``pipeline`` on the chapter's model and an untrained MLP; the catalog after.
+
+    ``with_test`` scores the validation split again as the test split; else it is empty.
+    """
     run = chapter()
     mlp = ModelParams(kind="mlp", hidden_units=3)
     datasets = {
         "train_features": run.train,
         "validation_features": run.val,
+        "test_features": run.val if with_test else run.val.iloc[:0],
         "params:evaluation": EvaluationParams(),
         "params:logistic.model": ModelParams(),
         "params:mlp.model": mlp,
@@ -53,3 +57,19 @@ def test_pipeline_compares_the_models_and_draws_nothing():
     table = run(pipeline).load("model_comparison")
     assert set(table) == {"logistic", "mlp"}
     assert table["logistic"]["auroc"] == pytest.approx(AUROC, abs=1e-12)
+
+
+def test_test_metrics_carry_bootstrap_intervals_and_are_empty_without_a_test_split():
+    pipeline = create_pipeline().to_outputs("logistic.test_metrics")
+    assert run(pipeline).load("logistic.test_metrics") == {"n_test": 0}
+    first, second = (run(pipeline, with_test=True) for _ in range(2))
+    test = first.load("logistic.test_metrics")
+    assert test == second.load("logistic.test_metrics")  # seeded
+    metrics = run(create_pipeline().to_outputs("logistic.metrics")).load(
+        "logistic.metrics"
+    )
+    assert test["n_test"] == 20  # noqa: PLR2004
+    assert test["selected_threshold"] == metrics["selected_threshold"]["threshold"]
+    assert test["auroc"]["value"] == pytest.approx(AUROC, abs=1e-12)
+    for key in ("auroc", "aupr", "precision", "recall", "f1", "accuracy"):
+        assert test[key]["low"] <= test[key]["value"] <= test[key]["high"], key

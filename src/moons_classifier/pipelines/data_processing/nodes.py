@@ -139,17 +139,40 @@ def split_data(
         data, test_size=params.test_size, random_state=params.random_state
     )
     for name, part in (("training", train), ("validation", val)):
-        classes = sorted({int(c) for c in np.unique(part[LABEL])})
-        if classes != [0, 1]:
-            raise ValueError(
-                f"The {name} split ({len(part)} rows) holds only class(es) {classes}; "
-                "the model needs both classes 0 and 1 to learn, and the validation metrics "
-                "(ROC and PR curves, the threshold selection) need both to be defined. "
-                "Use more rows (data.n_samples for the moons, a larger table for "
-                "data.source=table; fewer dropped by data.positive_fraction), another "
-                "split.test_size or split.random_state."
-            )
+        _check_both_classes(name, part)
     return train.reset_index(drop=True), val.reset_index(drop=True)
+
+
+def hold_out_test_split(
+    data: pd.DataFrame, params: SplitParams
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Set ``split.test_fraction`` of the rows aside for testing; without one, none."""
+    if params.test_fraction is None:
+        return data, data.iloc[:0]
+    if round(params.test_fraction * len(data)) < 2:  # noqa: PLR2004
+        raise ValueError(
+            f"split.test_fraction={params.test_fraction} of {len(data)} rows holds fewer "
+            "than 2 test rows. Use more rows or a larger split.test_fraction."
+        )
+    development, test = train_test_split(
+        data, test_size=params.test_fraction, random_state=params.random_state
+    )
+    _check_both_classes("test", test)
+    return development.reset_index(drop=True), test.reset_index(drop=True)
+
+
+def _check_both_classes(name: str, part: pd.DataFrame) -> None:
+    """Refuse a split that holds one class only."""
+    classes = sorted({int(c) for c in np.unique(part[LABEL])})
+    if classes != [0, 1]:
+        raise ValueError(
+            f"The {name} split ({len(part)} rows) holds only class(es) {classes}; "
+            "the model needs both classes 0 and 1 to learn, and the metrics "
+            "(ROC and PR curves, the threshold selection) need both to be defined. "
+            "Use more rows (data.n_samples for the moons, a larger table for "
+            "data.source=table; fewer dropped by data.positive_fraction), another "
+            "split.test_size, split.test_fraction or split.random_state."
+        )
 
 
 def fit_scaler(train: pd.DataFrame) -> StandardScaler:
@@ -164,6 +187,11 @@ def standardize_splits(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Standardize the features of both splits with the training scaler; labels unchanged."""
     return standardize(train, scaler), standardize(val, scaler)
+
+
+def standardize_test_split(test: pd.DataFrame, scaler: StandardScaler) -> pd.DataFrame:
+    """The test split standardized with the training scaler; an empty one as it is."""
+    return standardize(test, scaler) if len(test) else test
 
 
 def standardize(data: pd.DataFrame, scaler: StandardScaler) -> pd.DataFrame:

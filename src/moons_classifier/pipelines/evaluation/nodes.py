@@ -15,12 +15,13 @@ from moons_classifier.metrics import (
     threshold_metrics,
 )
 from moons_classifier.models import load_model, predict_logits
-from moons_classifier.params import EvaluationParams, ModelParams
+from moons_classifier.params import BootstrapParams, EvaluationParams, ModelParams
 from moons_classifier.tabular import LABEL, feature_columns, features_tensor
 
 logger = logging.getLogger(__name__)
 
 COMPARED = ("auroc", "aupr", "final_train_loss", "final_val_loss")
+AT_THRESHOLD = ("precision", "recall", "f1", "accuracy")
 
 
 def predict_probabilities(
@@ -86,6 +87,62 @@ def _selected_threshold(
         "threshold": threshold,
         "metrics": threshold_metrics(labels, probabilities, threshold),
     }
+
+
+def compute_test_metrics(
+    predictions: pd.DataFrame, metrics: dict, params: EvaluationParams
+) -> dict[str, object]:
+    """AUCs on the test split, and its metrics at the validation's selected threshold,
+    each with a seeded bootstrap confidence interval; only ``n_test: 0`` without one."""
+    if predictions.empty:
+        return {"n_test": 0}
+    labels = predictions[LABEL].to_numpy()
+    probabilities = predictions["probability"].to_numpy()
+    threshold = metrics["selected_threshold"]["threshold"]
+    return {
+        "n_test": len(labels),
+        "selected_threshold": threshold,
+        "confidence": params.bootstrap.confidence,
+        "n_resamples": params.bootstrap.n_resamples,
+        **bootstrap_intervals(labels, probabilities, threshold, params.bootstrap),
+    }
+
+
+def _test_scores(
+    labels: np.ndarray, probabilities: np.ndarray, threshold: float | None
+) -> dict[str, float | None]:
+    """AUROC, AUPR and, given a threshold, its precision, recall, F1 and accuracy."""
+    scores = areas_under_curves(labels, probabilities)
+    if threshold is not None:
+        at_threshold = threshold_metrics(labels, probabilities, threshold)
+        scores |= {key: at_threshold[key] for key in AT_THRESHOLD}
+    return scores
+
+
+def bootstrap_intervals(
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    threshold: float | None,
+    params: BootstrapParams,
+) -> dict[str, dict[str, float | None]]:
+    """Each test score with the percentile interval of its seeded bootstrap resamples.
+
+    A resample on which a score is undefined (one class only) is left out of its interval.
+    """
+    rng = np.random.default_rng(params.seed)
+    rows = rng.integers(0, len(labels), size=(params.n_resamples, len(labels)))
+    resampled = [_test_scores(labels[r], probabilities[r], threshold) for r in rows]
+    tail = (1 - params.confidence) / 2
+    intervals = {}
+    for key, value in _test_scores(labels, probabilities, threshold).items():
+        values = [s[key] for s in resampled if s[key] is not None]
+        low, high = np.quantile(values, [tail, 1 - tail]) if values else (None, None)
+        intervals[key] = {
+            "value": value,
+            "low": None if low is None else float(low),
+            "high": None if high is None else float(high),
+        }
+    return intervals
 
 
 def compare_metrics(**metrics: dict) -> dict[str, dict[str, object]]:

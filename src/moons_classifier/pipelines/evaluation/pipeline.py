@@ -4,11 +4,16 @@ from kedro.pipeline import Node, Pipeline
 
 from moons_classifier.pipelines import MODEL_NAMESPACES, per_model
 
-from .nodes import compare_metrics, compute_metrics, predict_probabilities
+from .nodes import (
+    compare_metrics,
+    compute_metrics,
+    compute_test_metrics,
+    predict_probabilities,
+)
 
 
 def template() -> Pipeline:
-    """Trained weights and standardized splits -> validation predictions and metrics."""
+    """Trained weights and standardized splits -> validation and test predictions and metrics."""
     return Pipeline(
         [
             Node(
@@ -27,6 +32,18 @@ def template() -> Pipeline:
                 ],
                 "metrics",
                 name="compute_metrics",
+            ),
+            Node(
+                predict_probabilities,
+                ["model_state_dict", "test_features", "params:model"],
+                "test_predictions",
+                name="predict_test_probabilities",
+            ),
+            Node(
+                compute_test_metrics,
+                ["test_predictions", "metrics", "params:evaluation"],
+                "test_metrics",
+                name="compute_test_metrics",
             ),
         ]
     )
@@ -48,7 +65,7 @@ def create_pipeline(**kwargs) -> Pipeline:
     return (
         per_model(
             template,
-            inputs={"train_features", "validation_features"},
+            inputs={"train_features", "validation_features", "test_features"},
             parameters={"params:evaluation"},
             tag="evaluation",
         )

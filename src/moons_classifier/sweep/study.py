@@ -1,0 +1,111 @@
+"""The Optuna study: persisted in SQLite, asked and told here, its trials run on Dask."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import optuna
+from distributed import Client, Future, as_completed
+
+from moons_classifier.params import Choice, FloatRange, SweepParams
+
+logger = logging.getLogger(__name__)
+
+MODEL = "model"
+DIRECTIONS = {"aupr": "maximize", "auroc": "maximize", "val_loss": "minimize"}
+RESULT_ATTRS = ("worker", "duration_s", "test", "error")
+
+
+def open_study(folder: Path, name: str, params: SweepParams) -> optuna.Study:
+    """The study ``name`` in ``folder/study.db``, created or continued, seeded sampler."""
+    folder.mkdir(parents=True, exist_ok=True)
+    study = optuna.create_study(
+        study_name=name,
+        storage=f"sqlite:///{folder / 'study.db'}",
+        direction=DIRECTIONS[params.objective],
+        load_if_exists=True,
+    )
+    objective = study.user_attrs.setdefault("objective", params.objective)
+    if objective != params.objective:
+        raise ValueError(
+            f"Study {name!r} optimizes {objective}, not {params.objective}; continue it "
+            "with the same sweep.objective, or start another --study."
+        )
+    study.set_user_attr("objective", objective)
+    # A continued study draws new points: its seed moves on by the trials it holds.
+    study.sampler = optuna.samplers.TPESampler(
+        seed=params.seed + len(study.trials), constant_liar=True
+    )
+    return study
+
+
+def suggest(trial: optuna.Trial, params: SweepParams) -> tuple[str, dict[str, Any]]:
+    """The trial's model and its drawn parameters; model-namespaced ones for its model only."""
+    model = trial.suggest_categorical(MODEL, params.models)
+    drawn = {}
+    for path, dist in params.space.items():
+        namespace = path.split(".", 1)[0]
+        if namespace in ("logistic", "mlp") and namespace != model:
+            continue
+        if isinstance(dist, Choice):
+            drawn[path] = trial.suggest_categorical(path, dist.choices)
+        elif isinstance(dist, FloatRange):
+            drawn[path] = trial.suggest_float(path, dist.low, dist.high, log=dist.log)
+        else:
+            drawn[path] = trial.suggest_int(
+                path, dist.low, dist.high, step=dist.step, log=dist.log
+            )
+    return model, drawn
+
+
+def record(study: optuna.Study, trial: optuna.Trial, future: Future) -> None:
+    """Tell the study how the trial ended: its objective, or failed with the error."""
+    try:
+        result = future.result()
+    except Exception as error:  # noqa: BLE001  (a lost worker fails its trial only)
+        result = {"error": f"{type(error).__name__}: {error}"}
+    for key in RESULT_ATTRS:
+        if key in result:
+            trial.set_user_attr(key, result[key])
+    if "value" in result:
+        study.tell(trial, result["value"])
+        logger.info("Trial %d: %s", trial.number, result["value"])
+    else:
+        study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        logger.warning("Trial %d failed: %s", trial.number, result["error"])
+
+
+def optimize(
+    study: optuna.Study,
+    client: Client,
+    n_trials: int,
+    slots: int,
+    submit: Callable[[Client, optuna.Trial], Future],
+) -> None:
+    """Run ``n_trials`` trials, ``slots`` at a time; an interruption fails the unfinished."""
+    running: dict[Future, optuna.Trial] = {}
+    finished = as_completed()
+
+    def start() -> None:
+        trial = study.ask()
+        future = submit(client, trial)
+        running[future] = trial
+        finished.add(future)
+
+    for _ in range(min(slots, n_trials)):
+        start()
+    asked = len(running)
+    try:
+        for future in finished:
+            record(study, running.pop(future), future)
+            if asked < n_trials:
+                start()
+                asked += 1
+    finally:
+        for future, trial in running.items():
+            future.cancel()
+            trial.set_user_attr("error", "interrupted")
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
