@@ -25,9 +25,10 @@ from tests.sweep_helpers import (
 )
 
 SWEEPS = Path("data/09_sweeps")
-# A learning rate so large that the weights overflow: the project refuses the training.
+# A learning rate so large that the MLP's weights overflow: the project refuses it.
 DIVERGING = {
-    "model": "logistic",
+    "model": "mlp",
+    "mlp.model.hidden_units": 10,
     "training.lr": 1e20,
     "training.n_epochs": 2,
     "loaders.batch_size": 16,
@@ -64,7 +65,7 @@ def test_a_local_sweep_runs_in_parallel_records_a_failure_reproduces_and_resumes
     table = trials(folder)
     assert list(table["number"]) == [0, 1, 2, 3, 4]
     assert table.loc[0, "state"] == "FAIL"
-    assert "Training the logistic model diverged" in table.loc[0, "error"]
+    assert "Training the mlp model (hidden_units=10) diverged" in table.loc[0, "error"]
     completed = table[table["state"] == "COMPLETE"]
     assert len(completed) == 4  # noqa: PLR2004
     assert completed["worker"].nunique() >= 2  # noqa: PLR2004
