@@ -86,10 +86,10 @@ class TrackingHooks:
         run = mlflow.active_run()
         if run is None:
             return
-        files = saved_files(pipeline, catalog)
+        files = saved_files(pipeline.all_outputs(), catalog)
         log_loss_histories(pipeline, catalog)
         log_final_metrics(pipeline, catalog)
-        log_artifacts(files)
+        log_artifacts(run.info.run_id, files)
         log_models(files, catalog, mlflow.get_experiment(run.info.experiment_id).name)
 
 
@@ -116,11 +116,18 @@ class EndRunHooks:
             raise
 
     @hook_impl(wrapper=True)
-    def after_pipeline_run(self) -> Generator[None, Any, Any]:
-        """End the run once every ``after_pipeline_run`` hook is done, failed if one raised."""
+    def after_pipeline_run(
+        self, pipeline: Pipeline, catalog: DataCatalog
+    ) -> Generator[None, Any, Any]:
+        """Once every ``after_pipeline_run`` hook is done, log the versioned files they
+        saved (the run manifest) and end the run, as failed if a hook raised."""
+        run = mlflow.active_run()
         status = RunStatus.FAILED
         try:
             result = yield
+            if run is not None:
+                late = set(catalog.keys()) - pipeline.all_outputs()
+                log_artifacts(run.info.run_id, saved_files(late, catalog))
             status = RunStatus.FINISHED
             return result
         finally:

@@ -62,10 +62,10 @@ def numeric_leaves(tree: Any, prefix: str) -> dict[str, float]:
     }
 
 
-def saved_files(pipeline: Pipeline, catalog: DataCatalog) -> dict[str, Path]:
-    """Each versioned output of ``pipeline`` and the local file this run saved for it."""
+def saved_files(names: set[str], catalog: DataCatalog) -> dict[str, Path]:
+    """Each versioned dataset of ``names`` and the local file this run saved for it."""
     files = {}
-    for name in sorted(pipeline.all_outputs()):
+    for name in sorted(names):
         dataset = catalog.get(name)
         if not isinstance(dataset, AbstractVersionedDataset) or not dataset._version:
             continue
@@ -75,10 +75,11 @@ def saved_files(pipeline: Pipeline, catalog: DataCatalog) -> dict[str, Path]:
     return files
 
 
-def log_artifacts(files: dict[str, Path]) -> None:
+def log_artifacts(run_id: str, files: dict[str, Path]) -> None:
     """Log each file under its dataset's namespace (``logistic/metrics.json``)."""
+    client = mlflow.MlflowClient()
     for name, path in files.items():
-        mlflow.log_artifact(str(path), artifact_path=name.rpartition(".")[0] or None)
+        client.log_artifact(run_id, str(path), name.rpartition(".")[0] or None)
 
 
 def log_loss_histories(pipeline: Pipeline, catalog: DataCatalog) -> None:
