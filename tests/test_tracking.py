@@ -22,8 +22,8 @@ from playwright.sync_api import expect, sync_playwright
 from moons_classifier.pipeline_registry import register_pipelines
 from moons_classifier.pipelines import MODEL_NAMESPACES
 from tests.conftest import PROJECT_ROOT, copy_project, run_kedro
-from tests.test_viz import CHROMIUM, CHROMIUM_ARGS, _local_only
 from tests.tracking_helpers import LOOPBACK, running_server
+from tests.viz_helpers import CHROMIUM, CHROMIUM_ARGS, local_only
 
 EXPERIMENT = "moons-classifier"
 SEEDS = (1, 2)
@@ -286,7 +286,7 @@ def test_mlflow_ui_shows_the_runs_and_their_metrics(
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
             page.set_default_timeout(UI_TIMEOUT_MS)
-            page.route("**/*", _local_only)
+            page.route("**/*", local_only)
             experiment = run.info.experiment_id
             page.goto(f"{server.url}/#/experiments/{experiment}/runs")
             expect(page.get_by_text(EXPERIMENT).first).to_be_visible(
