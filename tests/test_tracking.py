@@ -22,7 +22,7 @@ from playwright.sync_api import expect, sync_playwright
 from moons_classifier.pipeline_registry import register_pipelines
 from moons_classifier.pipelines import MODEL_NAMESPACES
 from tests.conftest import PROJECT_ROOT, copy_project, run_kedro
-from tests.tracking_helpers import LOOPBACK, running_server
+from tests.servers import LOOPBACK, running_server
 from tests.viz_helpers import CHROMIUM, CHROMIUM_ARGS, local_only
 
 EXPERIMENT = "moons-classifier"

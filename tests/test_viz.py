@@ -15,15 +15,8 @@ from kedro.pipeline import Pipeline
 from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 from tests.conftest import PROJECT_ROOT
-from tests.viz_helpers import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    VizServer,
-    live_group_members,
-    local_only,
-    port_is_open,
-    running_viz,
-)
+from tests.servers import Server, live_group_members, port_is_open
+from tests.viz_helpers import CHROMIUM, CHROMIUM_ARGS, local_only, running_viz
 
 LAYERS = ["raw", "intermediate", "model_input", "models", "model_output", "reporting"]
 AUROC = 0.9797979797979798  # the chapter's logistic regression on its validation split
@@ -46,7 +39,7 @@ def default_pipeline(default_run: Path) -> Pipeline:
 
 
 @pytest.fixture(scope="module")
-def viz_server(default_run: Path) -> Iterator[VizServer]:
+def viz_server(default_run: Path) -> Iterator[Server]:
     """A ``kedro viz run`` server on the run project, shared by the module's tests."""
     with running_viz(default_run, default_run.parent / "viz-shared.log") as server:
         yield server
@@ -89,7 +82,7 @@ def test_api_serves_the_default_pipeline_and_stopping_frees_the_port(
 ) -> None:
     """/api/main has every node, dataset, layer and edge; stopping ends the process group."""
     with running_viz(default_run, default_run.parent / "viz-api.log") as server:
-        main = server.get_json("/api/main")
+        main = server.request("/api/main")
     assert live_group_members(server.pgid) == []
     assert not port_is_open(server.port)
 
@@ -125,10 +118,10 @@ def test_api_serves_the_default_pipeline_and_stopping_frees_the_port(
 
 
 def test_api_previews_tables_metrics_and_every_figure(
-    viz_server: VizServer, default_pipeline: Pipeline
+    viz_server: Server, default_pipeline: Pipeline
 ) -> None:
     """kedro-viz previews every table, JSON and figure dataset of the run."""
-    main = viz_server.get_json("/api/main")
+    main = viz_server.request("/api/main")
     data = {node["name"]: node for node in main["nodes"] if node["type"] == "data"}
     expected = {
         name: PREVIEW_TYPES[node["dataset_type"]]
@@ -145,7 +138,7 @@ def test_api_previews_tables_metrics_and_every_figure(
     } | figures <= (expected.keys())
 
     previews = {
-        name: viz_server.get_json(f"/api/nodes/{data[name]['id']}") for name in expected
+        name: viz_server.request(f"/api/nodes/{data[name]['id']}") for name in expected
     }
     assert {
         name: node.get("preview_type") for name, node in previews.items()
@@ -188,7 +181,7 @@ def _settle(element: Locator) -> None:
 
 
 def test_browser_shows_metrics_values_and_figure_preview(
-    viz_server: VizServer, tmp_path: Path
+    viz_server: Server, tmp_path: Path
 ) -> None:
     """Headless Chromium: the metrics node shows its JSON values, the figure node its image."""
     assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: apt-get install chromium"

@@ -1,10 +1,12 @@
-"""Start MLflow servers (``kedro mlflow ui``, ``mlflow models serve``) on loopback, and stop them."""
+"""Servers that tests start (kedro viz, mlflow): loopback only, own process group, stopped."""
 
 from __future__ import annotations
 
 import json
 import os
+import random
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -15,12 +17,43 @@ from typing import Any
 from urllib.error import URLError
 from urllib.request import ProxyHandler, Request, build_opener
 
-from tests.viz_helpers import LOOPBACK, free_port, live_group_members
-
+LOOPBACK = "127.0.0.1"
 START_TIMEOUT_S = 180
 STOP_TIMEOUT_S = 15
-# Requests to the servers never go through a proxy the environment may configure.
+# Requests to the server never go through a proxy the environment may configure.
 _DIRECT = build_opener(ProxyHandler({}))
+
+
+def free_port() -> int:
+    """A loopback TCP port that is free now, below 49152 (kedro-viz refuses higher ones)."""
+    for port in random.sample(range(20000, 49000), 100):
+        with socket.socket() as probe:
+            try:
+                probe.bind((LOOPBACK, port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError("no free loopback port between 20000 and 49000")
+
+
+def port_is_open(port: int) -> bool:
+    """Whether something accepts connections on the loopback ``port``."""
+    try:
+        socket.create_connection((LOOPBACK, port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def live_group_members(pgid: int) -> list[int]:
+    """Process ids of the group's processes that are still running (zombies excluded)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError):
+            state, _ppid, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
+            if int(group) == pgid and state != "Z":
+                members.append(int(stat.parent.name))
+    return members
 
 
 @dataclass
@@ -35,6 +68,11 @@ class Server:
     def url(self) -> str:
         """The server's base URL."""
         return f"http://{LOOPBACK}:{self.port}"
+
+    @property
+    def pgid(self) -> int:
+        """The server's process group: the command and every child it started."""
+        return self.process.pid
 
     def request(self, path: str, body: Any = None, timeout: float = 30) -> Any:
         """GET ``path``, or POST ``body`` as JSON to it, and decode the JSON answer."""
@@ -67,12 +105,12 @@ class Server:
     def stop(self) -> None:
         """SIGTERM the process group, SIGKILL what is left after a while, and reap it."""
         with suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
+            os.killpg(self.pgid, signal.SIGTERM)
         deadline = time.monotonic() + STOP_TIMEOUT_S
-        while live_group_members(self.process.pid) and time.monotonic() < deadline:
+        while live_group_members(self.pgid) and time.monotonic() < deadline:
             time.sleep(0.1)
         with suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
+            os.killpg(self.pgid, signal.SIGKILL)
         self.process.wait()
 
 
