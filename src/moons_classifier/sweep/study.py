@@ -11,6 +11,7 @@ import optuna
 from distributed import Client, Future, as_completed
 
 from moons_classifier.params import Choice, FloatRange, SweepParams
+from moons_classifier.pipelines import MODEL_NAMESPACES
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def suggest(trial: optuna.Trial, params: SweepParams) -> tuple[str, dict[str, An
     drawn = {}
     for path, dist in params.space.items():
         namespace = path.split(".", 1)[0]
-        if namespace in ("logistic", "mlp") and namespace != model:
+        if namespace in MODEL_NAMESPACES and namespace != model:
             continue
         if isinstance(dist, Choice):
             drawn[path] = trial.suggest_categorical(path, dist.choices)
