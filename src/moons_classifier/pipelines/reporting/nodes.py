@@ -99,7 +99,7 @@ def plot_decision_surface(
     mesh, logits = plotting.grid_values(grid)
     probabilities = 1 / (1 + np.exp(-logits))
     sample = plotting.stratified_sample(data, params.plot_sample_size, params.plot_seed)
-    figure = Figure(figsize=(16, 4.8), layout="constrained")
+    figure = plotting.blank_figure(1, 3, (16, 4.8))
     logit_ax = figure.add_subplot(1, 3, 1)
     surface_ax = figure.add_subplot(1, 3, 2, projection="3d")
     probability_ax = figure.add_subplot(1, 3, 3)
