@@ -19,9 +19,9 @@ from sklearn.preprocessing import StandardScaler
 from torch import nn
 from torch.utils.data import DataLoader
 
+from benchmarks.book import book_loaders, book_model, book_train
 from moons_classifier.devices import resolve_device
 from moons_classifier.trainer import Trainer
-from tests.book_reference import book_loaders, book_model, book_train
 
 LR = 0.1
 
