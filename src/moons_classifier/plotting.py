@@ -44,6 +44,11 @@ def blank_figure(n_rows: int, n_cols: int, size: tuple[float, float]) -> Figure:
     return figure
 
 
+def set_title(ax: Axes, title: str) -> None:
+    """Title ``ax`` at its top edge, so that drawing it does not measure tick labels to clear."""
+    ax.set_title(title, y=1.0)
+
+
 def new_figure(
     n_rows: int, n_cols: int, size: tuple[float, float]
 ) -> tuple[Figure, np.ndarray]:
@@ -87,7 +92,8 @@ def scatter_classes(ax: Axes, data: pd.DataFrame, title: str) -> None:
         edgecolors="k",
         linewidths=0.3,
     )
-    ax.set(xlabel=x1, ylabel=x2, title=title)
+    ax.set(xlabel=x1, ylabel=x2)
+    set_title(ax, title)
 
 
 def feature_grid(resolution: int, limit: float = 2.25) -> tuple[np.ndarray, np.ndarray]:
@@ -110,7 +116,8 @@ def draw_contour(
     ax.figure.colorbar(filled, ax=ax)
     if boundary is not None:
         ax.contour(xx, yy, values, levels=[boundary], colors="k", linewidths=1.5)
-    ax.set(xlabel="x1", ylabel="x2", title=title)
+    ax.set(xlabel="x1", ylabel="x2")
+    set_title(ax, title)
 
 
 def draw_probability_line(
@@ -158,8 +165,8 @@ def draw_probability_line(
         ylim=(-3 * shift, 3 * shift),
         yticks=[],
         xlabel="predicted probability",
-        title=f"threshold {threshold}",
     )
+    set_title(ax, f"threshold {threshold}")
 
 
 def draw_roc_pr(
@@ -179,17 +186,17 @@ def draw_roc_pr(
     roc_ax.set(
         xlabel="false positive rate",
         ylabel="true positive rate",
-        title="ROC curve",
         xlim=(-0.05, 1.05),
         ylim=(-0.05, 1.05),
     )
     pr_ax.set(
         xlabel="recall",
         ylabel="precision",
-        title="precision-recall curve",
         xlim=(-0.05, 1.05),
         ylim=(-0.05, 1.05),
     )
+    set_title(roc_ax, "ROC curve")
+    set_title(pr_ax, "precision-recall curve")
 
 
 def draw_curves(
@@ -281,4 +288,5 @@ def draw_surface(
         rcount=SURFACE_FACES,
         ccount=SURFACE_FACES,
     )
-    ax.set(xlabel="x1", ylabel="x2", zlabel="probability", title="sigmoid(z)")
+    ax.set(xlabel="x1", ylabel="x2", zlabel="probability")
+    set_title(ax, "sigmoid(z)")
