@@ -39,6 +39,11 @@ from pydantic import BaseModel
 from benchmarks.project import fresh_copy
 
 VERSION = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}\.\d{2}\.\d{2}\.\d{3}Z")
+# What only a Kedro run writes: the project's hooks' lock and run manifest.
+RUN_RECORDS = (
+    "data/08_reporting/run.lock",
+    "data/08_reporting/run_manifest.json/<version>/run_manifest.json",
+)
 
 PRELUDE = '''"""The default pipeline as a plain script: node functions called in order, plain I/O.
 
@@ -257,13 +262,16 @@ class Timing:
 
 
 def data_files(project: Path) -> dict[str, str]:
-    """Every file under ``data/``, version folders masked, with its SHA-256."""
-    return {
-        VERSION.sub("<version>", str(path.relative_to(project))): hashlib.sha256(
-            path.read_bytes()
-        ).hexdigest()
+    """Every file under ``data/`` but the run records, version folders masked, with its SHA-256."""
+    paths = {
+        VERSION.sub("<version>", str(path.relative_to(project))): path
         for path in sorted((project / "data").rglob("*"))
         if path.is_file()
+    }
+    return {
+        name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for name, path in paths.items()
+        if name not in RUN_RECORDS
     }
 
 
@@ -331,7 +339,8 @@ def main() -> None:
             floor.run(floor_command, Path(folder), env)
     show(
         f"{len(kedro_files)} files written by both, {len(kedro_files) - len(differ)} "
-        f"byte-identical{'; differ: ' + ', '.join(differ) if differ else ''}.\n"
+        f"byte-identical{'; differ: ' + ', '.join(differ) if differ else ''}; "
+        "kedro run also writes its lock and run manifest.\n"
         f"Whole processes, {args.repeats} runs each, alternated, after one warm-up run "
         f"each; OMP_NUM_THREADS={env.get('OMP_NUM_THREADS', 'unset')}.\n"
     )

@@ -3,8 +3,9 @@ class tests may replace through this module's ``optim``."""
 
 from __future__ import annotations
 
-from torch import nn, optim
-from torch.utils.data import DataLoader
+from typing import Any
+
+from torch import optim
 
 from benchmarks import book
 from benchmarks.book import (
@@ -27,15 +28,6 @@ __all__ = [
 ]
 
 
-def book_train(
-    model: nn.Module,
-    train_loader: DataLoader,
-    val_loader: DataLoader | None,
-    n_epochs: int,
-    lr: float,
-    seed: int = 42,
-) -> tuple[list[float], list[float]]:
-    """The book's training loop with this module's ``optim.SGD``."""
-    return book.book_train(
-        model, train_loader, val_loader, n_epochs, lr, seed, make_optimizer=optim.SGD
-    )
+def book_train(*args: Any, **kwargs: Any) -> tuple[list[float], list[float]]:
+    """``benchmarks.book.book_train`` with this module's ``optim.SGD``."""
+    return book.book_train(*args, make_optimizer=optim.SGD, **kwargs)
