@@ -239,7 +239,10 @@ def main() -> None:
         lambda loaders, case: project(loaders, case, device),
         exact,
     )
-    runs = ", ".join(f"{c.repeats} at batch {c.batch_size}" for c in SHORTCUT_CASES)
+    runs = ", ".join(
+        f"{c.repeats} at n={c.n_samples:,}, batch {c.batch_size}"
+        for c in SHORTCUT_CASES
+    )
     show(
         "\nThe Trainer through optimizer.step() against its plain-SGD shortcut; "
         f"runs of each, best time kept: {runs}.\n"
