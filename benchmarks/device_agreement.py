@@ -18,8 +18,8 @@ from pathlib import Path
 
 import torch
 
+from benchmarks.project import fresh_copy
 from moons_classifier.pipelines import MODEL_NAMESPACES
-from tests.conftest import copy_project
 
 EXACT = ("auroc", "aupr", "random_baseline", "n_train", "n_val")
 
@@ -31,7 +31,7 @@ def newest(project: Path, relative: str) -> Path:
 
 def run_on(device: str, root: Path) -> Path:
     """A new project copy under ``root`` after ``kedro run`` with ``training.device=device``."""
-    project = copy_project(
+    project = fresh_copy(
         root / f"{len(list(root.iterdir()))}-{device.replace(':', '_')}"
     )
     env = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "1"}

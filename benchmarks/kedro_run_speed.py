@@ -1,6 +1,7 @@
 """``kedro run`` against a plain Python script doing the same work, as whole processes.
 
-The plain script is generated from the default pipeline, so it always does what the run
+Also timed, alternated with both: the import floor, a process that only imports what any
+run needs (torch, sklearn, matplotlib, pandas and Kedro's session). The plain script is generated from the default pipeline, so it always does what the run
 does: it imports the node functions, calls them in the pipeline's order with the run's
 parameters, and writes every persisted output with the library call the dataset makes,
 at the same paths. Both run in fresh temporary copies of the project.
@@ -35,9 +36,14 @@ from kedro.framework.startup import bootstrap_project
 from kedro.io.catalog_config_resolver import CatalogConfigResolver
 from pydantic import BaseModel
 
-from tests.conftest import copy_project
+from benchmarks.project import fresh_copy
 
 VERSION = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}\.\d{2}\.\d{2}\.\d{3}Z")
+# What only a Kedro run writes: the project's hooks' lock and run manifest.
+RUN_RECORDS = (
+    "data/08_reporting/run.lock",
+    "data/08_reporting/run_manifest.json/<version>/run_manifest.json",
+)
 
 PRELUDE = '''"""The default pipeline as a plain script: node functions called in order, plain I/O.
 
@@ -85,6 +91,10 @@ IN_MEMORY = {
     "moons_classifier.datasets.ObjectDataset",
 }
 LAZY = "moons_classifier.datasets.LazyDataset"
+FLOOR = (
+    "import torch, sklearn, matplotlib, pandas\n"
+    "from kedro.framework.session import KedroSession"
+)
 
 
 class PlainScript:
@@ -252,13 +262,16 @@ class Timing:
 
 
 def data_files(project: Path) -> dict[str, str]:
-    """Every file under ``data/``, version folders masked, with its SHA-256."""
-    return {
-        VERSION.sub("<version>", str(path.relative_to(project))): hashlib.sha256(
-            path.read_bytes()
-        ).hexdigest()
+    """Every file under ``data/`` but the run records, version folders masked, with its SHA-256."""
+    paths = {
+        VERSION.sub("<version>", str(path.relative_to(project))): path
         for path in sorted((project / "data").rglob("*"))
         if path.is_file()
+    }
+    return {
+        name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for name, path in paths.items()
+        if name not in RUN_RECORDS
     }
 
 
@@ -291,7 +304,7 @@ def main() -> None:
 
         def fresh() -> Path:
             """A new copy of the project, with its shipped inputs only."""
-            return copy_project(Path(folder) / f"project-{next(copies)}")
+            return fresh_copy(Path(folder) / f"project-{next(copies)}")
 
         script = plain_script(fresh())
         if args.show_script:
@@ -317,12 +330,17 @@ def main() -> None:
                 f"only the script: {sorted(plain_files.keys() - kedro_files.keys())}"
             )
         differ = sorted(k for k in kedro_files if kedro_files[k] != plain_files[k])
+        floor_command = [sys.executable, "-c", FLOOR]
+        Timing().run(floor_command, Path(folder), env)  # untimed warm-up
+        floor = Timing()
         for _ in range(args.repeats):
             for label, command in commands.items():
                 timings[label].run(command, fresh(), env)
+            floor.run(floor_command, Path(folder), env)
     show(
         f"{len(kedro_files)} files written by both, {len(kedro_files) - len(differ)} "
-        f"byte-identical{'; differ: ' + ', '.join(differ) if differ else ''}.\n"
+        f"byte-identical{'; differ: ' + ', '.join(differ) if differ else ''}; "
+        "kedro run also writes its lock and run manifest.\n"
         f"Whole processes, {args.repeats} runs each, alternated, after one warm-up run "
         f"each; OMP_NUM_THREADS={env.get('OMP_NUM_THREADS', 'unset')}.\n"
     )
@@ -333,12 +351,21 @@ def main() -> None:
             f"| {label:<12} | {min(timing.wall):>10.2f} | "
             f"{statistics.median(timing.wall):>13.2f} | {statistics.median(timing.cpu):>12.2f} |"
         )
+    show(
+        f"| import floor | {min(floor.wall):>10.2f} | "
+        f"{statistics.median(floor.wall):>13.2f} | {statistics.median(floor.cpu):>12.2f} |"
+    )
     kedro, plain = timings.values()
     show(
         "\nkedro run / plain script: "
         f"{min(kedro.wall) / min(plain.wall):.2f}x (wall min), "
         f"{statistics.median(kedro.wall) / statistics.median(plain.wall):.2f}x (wall median), "
         f"{statistics.median(kedro.cpu) / statistics.median(plain.cpu):.2f}x (CPU median)"
+    )
+    show(
+        "kedro run / import floor: "
+        f"{statistics.median(kedro.wall) / statistics.median(floor.wall):.2f}x (wall median), "
+        f"{statistics.median(kedro.cpu) / statistics.median(floor.cpu):.2f}x (CPU median)"
     )
 
 

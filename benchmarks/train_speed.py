@@ -1,5 +1,8 @@
 """The project's Trainer against the book's training loop, on the same data in one process.
 
+A second table times the Trainer's plain-SGD shortcut (``Trainer._sgd_step``, which skips
+``optimizer.step()``) against the same Trainer stepping through ``optimizer.step()``.
+
 Run from the repository root: ``python -m benchmarks.train_speed [--device cuda]``.
 """
 
@@ -19,9 +22,9 @@ from sklearn.preprocessing import StandardScaler
 from torch import nn
 from torch.utils.data import DataLoader
 
+from benchmarks.book import book_loaders, book_model, book_train
 from moons_classifier.devices import resolve_device
 from moons_classifier.trainer import Trainer
-from tests.book_reference import book_loaders, book_model, book_train
 
 LR = 0.1
 
@@ -41,6 +44,19 @@ CASES = (
     Case(1_000_000, 16, 1, repeats=1),
     Case(1_000_000, 4096, 1, repeats=1),
 )
+SHORTCUT_CASES = (
+    Case(100, 16, 100, repeats=5),
+    Case(1_000_000, 16, 1, repeats=3),
+    Case(1_000_000, 4096, 1, repeats=5),
+)
+
+
+class OptimizerStepTrainer(Trainer):
+    """The Trainer without its plain-SGD shortcut: every step through ``optimizer.step()``."""
+
+    def _is_plain_sgd(self) -> bool:
+        """Never take the shortcut."""
+        return False
 
 
 @dataclass
@@ -92,11 +108,12 @@ def project(
     loaders: tuple[DataLoader, DataLoader],
     case: Case,
     device: torch.device,
+    trainer_class: type[Trainer] = Trainer,
 ) -> Result:
     """The project's Trainer with the book's loss and optimizer."""
 
     def train(model: nn.Module) -> tuple[list[float], list[float]]:
-        trainer = Trainer(
+        trainer = trainer_class(
             model,
             nn.BCEWithLogitsLoss(),
             torch.optim.SGD(model.parameters(), lr=LR),
@@ -143,8 +160,60 @@ def show(text: str) -> None:
     sys.stdout.flush()
 
 
+Loop = Callable[[tuple[DataLoader, DataLoader], Case], Result]
+
+
+def table(
+    cases: tuple[Case, ...],
+    names: tuple[str, str],
+    reference: Loop,
+    candidate: Loop,
+    exact: bool,
+) -> None:
+    """Time both loops on every case and print a row each; stop if their results differ."""
+    columns = (
+        "points",
+        "epochs",
+        "batch",
+        f"{names[0]} points/s",
+        f"{names[1]} points/s",
+        "speedup",
+        "identical" if exact else "allclose",
+    )
+    widths = [max(len(c), 9) for c in columns]
+    show(
+        "| "
+        + " | ".join(c.rjust(w) for c, w in zip(columns, widths, strict=True))
+        + " |"
+    )
+    show("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for case in cases:
+        loaders = moons_loaders(case.n_samples, case.batch_size)
+        expected, result = reference(loaders, case), candidate(loaders, case)
+        agree = identical(expected, result) if exact else close(expected, result)
+        work = case.n_samples * case.n_epochs
+        cells = (
+            f"{case.n_samples:,}",
+            str(case.n_epochs),
+            str(case.batch_size),
+            f"{work / expected.seconds:,.0f}",
+            f"{work / result.seconds:,.0f}",
+            f"{expected.seconds / result.seconds:.2f}x",
+            "yes" if agree else "NO",
+        )
+        show(
+            "| "
+            + " | ".join(c.rjust(w) for c, w in zip(cells, widths, strict=True))
+            + " |"
+        )
+        if exact and not agree:
+            raise SystemExit(
+                f"{names[1]}'s results differ from {names[0]}'s for {case}"
+            )
+
+
 def main() -> None:
-    """Run every case, check the results agree and print the table."""
+    """Run every case, check the results agree and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--device", default="cpu", help="the Trainer's device (cpu, cuda, ...)"
@@ -156,52 +225,35 @@ def main() -> None:
     warm_up, once = moons_loaders(100, 16), replace(CASES[0], repeats=1)
     book(warm_up, once)
     project(warm_up, once, device)
+    project(warm_up, once, device, OptimizerStepTrainer)
     runs = ", ".join(f"{c.repeats} at n={c.n_samples:,}" for c in CASES[:2])
     show(
         f"torch {torch.__version__}, 1 thread; book loop on cpu, Trainer on {device}.\n"
         f"Runs of each loop, best time kept: {runs}.\n"
         "points/s: every point passes once per epoch, in training or validation.\n"
     )
-    columns = (
-        "points",
-        "epochs",
-        "batch",
-        "book points/s",
-        "Trainer points/s",
-        "speedup",
-        "identical" if exact else "allclose",
+    table(
+        CASES,
+        ("book", "Trainer"),
+        book,
+        lambda loaders, case: project(loaders, case, device),
+        exact,
     )
-    widths = [max(len(c), 9) for c in columns]
+    runs = ", ".join(
+        f"{c.repeats} at n={c.n_samples:,}, batch {c.batch_size}"
+        for c in SHORTCUT_CASES
+    )
     show(
-        "| "
-        + " | ".join(c.rjust(w) for c, w in zip(columns, widths, strict=True))
-        + " |"
+        "\nThe Trainer through optimizer.step() against its plain-SGD shortcut; "
+        f"runs of each, best time kept: {runs}.\n"
     )
-    show("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for case in CASES:
-        loaders = moons_loaders(case.n_samples, case.batch_size)
-        reference = book(loaders, case)
-        result = project(loaders, case, device)
-        agree = identical(reference, result) if exact else close(reference, result)
-        work = case.n_samples * case.n_epochs
-        cells = (
-            f"{case.n_samples:,}",
-            str(case.n_epochs),
-            str(case.batch_size),
-            f"{work / reference.seconds:,.0f}",
-            f"{work / result.seconds:,.0f}",
-            f"{reference.seconds / result.seconds:.1f}x",
-            "yes" if agree else "NO",
-        )
-        show(
-            "| "
-            + " | ".join(c.rjust(w) for c, w in zip(cells, widths, strict=True))
-            + " |"
-        )
-        if exact and not agree:
-            raise SystemExit(
-                f"the Trainer's results differ from the book's loop for {case}"
-            )
+    table(
+        SHORTCUT_CASES,
+        ("step()", "shortcut"),
+        lambda loaders, case: project(loaders, case, device, OptimizerStepTrainer),
+        lambda loaders, case: project(loaders, case, device),
+        exact,
+    )
 
 
 if __name__ == "__main__":

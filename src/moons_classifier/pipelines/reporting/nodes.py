@@ -64,7 +64,8 @@ def plot_losses(loss_history: pd.DataFrame) -> Figure:
     ax = axes[0, 0]
     ax.plot(loss_history["epoch"], loss_history["train_loss"], label="training loss")
     ax.plot(loss_history["epoch"], loss_history["val_loss"], label="validation loss")
-    ax.set(yscale="log", xlabel="epoch", ylabel="loss", title="losses")
+    ax.set(yscale="log", xlabel="epoch", ylabel="loss")
+    plotting.set_title(ax, "losses")
     ax.legend()
     return figure
 
@@ -99,7 +100,7 @@ def plot_decision_surface(
     mesh, logits = plotting.grid_values(grid)
     probabilities = 1 / (1 + np.exp(-logits))
     sample = plotting.stratified_sample(data, params.plot_sample_size, params.plot_seed)
-    figure = Figure(figsize=(16, 4.8), layout="constrained")
+    figure = plotting.blank_figure(1, 3, (16, 4.8))
     logit_ax = figure.add_subplot(1, 3, 1)
     surface_ax = figure.add_subplot(1, 3, 2, projection="3d")
     probability_ax = figure.add_subplot(1, 3, 3)
@@ -246,7 +247,7 @@ def plot_precision_quirk(predictions: pd.DataFrame, params: ReportingParams) -> 
         )
         _, fp, _, tp = counts
         precision = f"{tp}/{tp + fp} = {tp / (tp + fp):.4f}" if tp + fp else "undefined"
-        ax.set_title(f"threshold {threshold}: precision {precision}")
+        plotting.set_title(ax, f"threshold {threshold}: precision {precision}")
     return figure
 
 
@@ -274,7 +275,7 @@ def plot_best_worst_curves(
             labels.mean(), color="k", linestyle="--", label="positive rate"
         )
         for ax in axes[row]:
-            ax.set_title(f"{ax.get_title()}: {name} classifier")
+            plotting.set_title(ax, f"{ax.get_title()}: {name} classifier")
             ax.legend(loc="lower left")
     return figure
 
