@@ -175,6 +175,10 @@ class Trainer:
                     param.add_(param.grad, alpha=-group["lr"])
                     param.grad = None
 
+    # Private: torch has no public way to list an optimizer's step hooks. Skipping
+    # optimizer.step() pays on small batches: benchmarks.train_speed measured the Trainer
+    # 1.21x faster with the shortcut at the chapter's 100 points, batch 16, 100 epochs
+    # (1.03x at 1e6 points, batch 16), torch 2.13 CPU, one thread.
     def _is_plain_sgd(self) -> bool:
         """Whether the optimizer is SGD whose update is ``p -= lr * grad``."""
         return (
