@@ -10,26 +10,15 @@ import pytest
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
+from benchmarks.project import fresh_copy
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-PROJECT_FILES = ("conf", "pyproject.toml", ".telemetry", "notebooks")
-SHIPPED_DATA = ("data/01_raw/inference_input.csv", "data/01_raw/breast_cancer.csv")
 
 
 def copy_project(destination: Path) -> Path:
-    """Copy the project's configuration and shipped inputs into ``destination``; no outputs."""
-    for name in PROJECT_FILES:
-        source = PROJECT_ROOT / name
-        if source.is_dir():
-            shutil.copytree(
-                source, destination / name, ignore=shutil.ignore_patterns("local")
-            )
-        elif source.exists():
-            shutil.copy2(source, destination / name)
-    (destination / "conf" / "local").mkdir(exist_ok=True)
-    (destination / "src").mkdir()  # the package itself is imported from the install
-    for name in SHIPPED_DATA:
-        (destination / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(PROJECT_ROOT / name, destination / name)
+    """Copy the project's configuration, notebooks and shipped inputs into ``destination``."""
+    fresh_copy(destination)
+    shutil.copytree(PROJECT_ROOT / "notebooks", destination / "notebooks")
     return destination
 
 

@@ -16,46 +16,10 @@ from moons_classifier.pipelines.evaluation.nodes import (
     predict_probabilities,
 )
 from tests.book_reference import book_aucs, book_metrics
-from tests.pipelines.evaluation.chapter import AUPR, AUROC, CONFUSION, Chapter, chapter
+from tests.pipelines.evaluation.chapter import AUPR, AUROC, CONFUSION
 
 RANDOM = {"auroc": 0.505050505050505, "aupr": 0.570559046216941}
 RATIOS = ("tpr", "fpr", "precision", "recall", "accuracy", "f1")
-
-
-@pytest.fixture(scope="module")
-def run() -> Chapter:
-    return chapter()
-
-
-@pytest.fixture(scope="module")
-def book(run):
-    return run.book
-
-
-@pytest.fixture(scope="module")
-def train(run) -> pd.DataFrame:
-    return run.train
-
-
-@pytest.fixture(scope="module")
-def val(run) -> pd.DataFrame:
-    return run.val
-
-
-@pytest.fixture(scope="module")
-def history(run) -> pd.DataFrame:
-    return run.history
-
-
-@pytest.fixture(scope="module")
-def predictions(run) -> pd.DataFrame:
-    """The reference implementation's validation predictions."""
-    return run.predictions
-
-
-@pytest.fixture(scope="module")
-def metrics(run) -> dict:
-    return run.metrics
 
 
 def best_f1_threshold(labels: np.ndarray, probabilities: np.ndarray) -> float:

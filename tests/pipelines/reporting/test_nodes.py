@@ -25,48 +25,12 @@ from moons_classifier.pipelines.reporting.nodes import (
     plot_tradeoffs,
     predict_grid,
 )
-from tests.pipelines.evaluation.chapter import CONFUSION, Chapter, chapter
+from tests.pipelines.evaluation.chapter import CONFUSION
 
 COMPARED = {
     "logistic": pd.DataFrame({"y": [0, 0, 1, 1], "probability": [0.1, 0.6, 0.4, 0.9]}),
     "mlp": pd.DataFrame({"y": [0, 0, 1, 1], "probability": [0.1, 0.2, 0.8, 0.9]}),
 }
-
-
-@pytest.fixture(scope="module")
-def run() -> Chapter:
-    return chapter()
-
-
-@pytest.fixture(scope="module")
-def book(run):
-    return run.book
-
-
-@pytest.fixture(scope="module")
-def train(run) -> pd.DataFrame:
-    return run.train
-
-
-@pytest.fixture(scope="module")
-def val(run) -> pd.DataFrame:
-    return run.val
-
-
-@pytest.fixture(scope="module")
-def history(run) -> pd.DataFrame:
-    return run.history
-
-
-@pytest.fixture(scope="module")
-def predictions(run) -> pd.DataFrame:
-    """The reference implementation's validation predictions."""
-    return run.predictions
-
-
-@pytest.fixture(scope="module")
-def metrics(run) -> dict:
-    return run.metrics
 
 
 @pytest.fixture(scope="module")
