@@ -26,3 +26,26 @@ def fresh_copy(destination: Path) -> Path:
         (destination / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, destination / name)
     return destination
+
+
+SMALL_SPACE = """\
+sweep:
+  objective: aupr
+  seed: 0
+  models: [logistic, mlp]
+  space:
+    mlp.model.hidden_units: {type: int, low: 2, high: 8}
+    training.lr: {type: float, low: 0.01, high: 0.5, log: true}
+    training.n_epochs: {type: int, low: 2, high: 4}
+    loaders.batch_size: {type: categorical, choices: [16, 32]}
+    training.pos_weight: {type: categorical, choices: [null, balanced]}
+  fixed:
+    split.test_fraction: 0.2
+"""
+# Fewer bootstrap resamples: the tests check the intervals are there, not their width.
+QUICK = ("--params", "evaluation.bootstrap.n_resamples=100")
+
+
+def use_small_space(project: Path) -> None:
+    """Give ``project`` a small, quick search space."""
+    (project / "conf/base/parameters_sweep.yml").write_text(SMALL_SPACE)

@@ -18,14 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from tests.conftest import copy_project
-from tests.sweep_helpers import QUICK, use_small_space
+from benchmarks.project import QUICK, fresh_copy, use_small_space
 
 
 def trials_per_minute(workers: int, n_trials: int) -> tuple[float, int]:
     """Completed trials per minute of wall time, and how many completed."""
     with tempfile.TemporaryDirectory() as tmp:
-        project = copy_project(Path(tmp) / "project")
+        project = fresh_copy(Path(tmp) / "project")
         use_small_space(project)
         started = time.perf_counter()
         subprocess.run(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -133,3 +135,22 @@ def test_environment_overrides_parameters(project, monkeypatch, latest):
         latest(project, "08_reporting/logistic/metrics.json").read_text()
     )
     assert (metrics["n_train"], metrics["n_val"]) == (375, 125)
+
+
+def test_the_registry_lists_every_pipeline(project):
+    listed = subprocess.run(
+        [sys.executable, "-m", "kedro", "registry", "list"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for name in (
+        "__default__",
+        "data_processing",
+        "training",
+        "evaluation",
+        "reporting",
+        "inference",
+    ):
+        assert f"- {name}\n" in listed

@@ -12,17 +12,10 @@ import optuna
 import pytest
 from distributed import Client
 
-from tests.sweep_helpers import (
-    QUICK,
-    free_port,
-    group_is_gone,
-    kedro_sweep,
-    start,
-    stop,
-    trials,
-    use_small_space,
-    wait_for,
-)
+from benchmarks.project import QUICK, use_small_space
+from tests.helpers import start, stop, wait_for
+from tests.servers import free_port, live_group_members
+from tests.sweep_helpers import kedro_sweep, trials
 
 SWEEPS = Path("data/09_sweeps")
 # A learning rate so large that the MLP's weights overflow: the project refuses it.
@@ -156,5 +149,7 @@ def test_a_sweep_runs_on_a_dask_scheduler_and_workers_started_by_hand(small):
     assert table["worker"].nunique() == 2  # noqa: PLR2004
     for process in processes:  # killed children are reaped by init a moment later
         wait_for(
-            lambda p=process: group_is_gone(p.pid), "the dask processes to end", 30
+            lambda p=process: not live_group_members(p.pid),
+            "the dask processes to end",
+            30,
         )

@@ -22,32 +22,21 @@ from tests.helpers import (
     RUN_ARTIFACTS,
     manifest,
     snapshot,
+    start,
+    stop,
     versioned_file,
     versions,
+    wait_for,
 )
 
 LOCK = "data/08_reporting/run.lock"
 PREDICTIONS = "07_model_output/{}/inference_predictions.csv"
+LONG_EPOCHS = 5000
 
 
 def start_kedro(project: Path, *args: str) -> subprocess.Popen:
     """``kedro run`` with ``args`` in its own process group, output captured."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "kedro", "run", *args],
-        cwd=project,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-
-
-def wait_for(condition, what: str, timeout: float = 120) -> None:
-    """Poll ``condition`` until it holds; fail naming ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
+    return start([sys.executable, "-m", "kedro", "run", *args], project)
 
 
 def lock_holder(project: Path) -> dict | None:
@@ -62,9 +51,7 @@ def finish(process: subprocess.Popen, timeout: float = 300) -> str:
     try:
         output, _ = process.communicate(timeout=timeout)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop(process)
     return output
 
 
@@ -83,7 +70,10 @@ def assert_one_run_per_version(project: Path) -> dict:
 
 
 def test_a_second_run_in_the_same_folder_is_refused_at_once(project):
-    first = start_kedro(project, "--params", "data.n_samples=200,training.n_epochs=30")
+    # Long enough (tens of seconds) for the second process to start while it runs.
+    first = start_kedro(
+        project, "--params", f"data.n_samples=200,training.n_epochs={LONG_EPOCHS}"
+    )
     try:
         wait_for(lambda: lock_holder(project) is not None, "the first run's lock")
         holder = lock_holder(project)
@@ -124,7 +114,7 @@ def test_a_second_run_in_the_same_folder_is_refused_at_once(project):
         history = pd.read_csv(
             project / f"data/07_model_output/{namespace}/loss_history.csv"
         )
-        assert len(history) == 30  # noqa: PLR2004
+        assert len(history) == LONG_EPOCHS
     assert lock_holder(project) is None
 
 
