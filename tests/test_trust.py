@@ -31,7 +31,7 @@ from tests.helpers import (
 
 LOCK = "data/08_reporting/run.lock"
 PREDICTIONS = "07_model_output/{}/inference_predictions.csv"
-LONG_EPOCHS = 5000
+LONG_EPOCHS = 2500
 
 
 def start_kedro(project: Path, *args: str) -> subprocess.Popen:
