@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -118,13 +119,10 @@ def build_manifest(
     }
 
 
-def completed_runs(catalog: DataCatalog) -> list[dict[str, Any]]:
-    """The manifests of every completed run, newest first."""
-    manifests = catalog.get(MANIFEST)
-    return [
-        catalog.get(MANIFEST, version=Version(version, None)).load()
-        for version in manifests.versions()
-    ]
+def completed_runs(catalog: DataCatalog) -> Iterator[dict[str, Any]]:
+    """The manifests of the completed runs, newest first, each read only when reached."""
+    for version in catalog.get(MANIFEST).versions():
+        yield catalog.get(MANIFEST, version=Version(version, None)).load()
 
 
 def select_run(
@@ -139,7 +137,6 @@ def select_run(
     if not datasets:
         return None
     pins = {name: version for name, version in pinned.items() if name in datasets}
-    runs = completed_runs(catalog)
     if len(set(pins.values())) > 1:
         raise ValueError(
             f"The run would combine artifacts of different runs: {pins}. Pin them all "
@@ -148,15 +145,21 @@ def select_run(
         )
     if pins:
         version = next(iter(pins.values()))
-        run = next((run for run in runs if run["version"] == version), None)
-        if run is None:
+        completed = catalog.get(MANIFEST).versions()
+        if version not in completed:
             raise ValueError(
                 f"--load-versions pins {sorted(pins)} to {version}, which is not a "
-                f"completed run; completed runs: {[r['version'] for r in runs] or 'none'}."
+                f"completed run; completed runs: {completed or 'none'}."
             )
+        run = catalog.get(MANIFEST, version=Version(version, None)).load()
     else:
         run = next(
-            (run for run in runs if set(datasets) <= set(run["artifacts"])), None
+            (
+                run
+                for run in completed_runs(catalog)
+                if set(datasets) <= set(run["artifacts"])
+            ),
+            None,
         )
         if run is None:
             raise ValueError(
