@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from kedro.pipeline import Pipeline
 from moons_classifier.devices import resolve_device
 from moons_classifier.models import load_model
 from moons_classifier.params import DataParams, SplitParams
+from moons_classifier.pipelines.data_processing.nodes import check_split_sizes
 from moons_classifier.runs import (
     MANIFEST,
     RunLock,
@@ -171,13 +171,7 @@ def _check_data_size(data: DataParams, split: SplitParams) -> None:
             f"memory ({BYTES_PER_ROW} bytes a row) and this machine has "
             f"{available / 2**30:,.1f} GiB available. Lower data.n_samples."
         )
-    n_val = math.ceil(split.test_size * data.n_samples)
-    if data.n_samples - n_val < 2 or n_val < 1:  # noqa: PLR2004
-        raise ValueError(
-            f"split.test_size={split.test_size} on data.n_samples={data.n_samples} leaves "
-            f"{data.n_samples - n_val} training and {n_val} validation rows; both sets "
-            "need rows. Use more data (data.n_samples) or a test_size nearer 0.5."
-        )
+    check_split_sizes(data.n_samples, split)
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -123,18 +124,23 @@ def subsample_positives(data: pd.DataFrame, params: DataParams) -> pd.DataFrame:
     return data.drop(index=data.index[dropped]).reset_index(drop=True)
 
 
+def check_split_sizes(n_rows: int, params: SplitParams) -> None:
+    """Refuse a ``split.test_size`` that leaves fewer than 2 training or 1 validation rows."""
+    n_val = math.ceil(params.test_size * n_rows)
+    if n_rows - n_val < 2 or n_val < 1:  # noqa: PLR2004
+        raise ValueError(
+            f"split.test_size={params.test_size} on {n_rows} rows leaves "
+            f"{n_rows - n_val} training and {n_val} validation rows; both sets need "
+            "rows. Use more rows (data.n_samples, or a larger table) or a test_size "
+            "nearer 0.5."
+        )
+
+
 def split_data(
     data: pd.DataFrame, params: SplitParams
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split rows into training and validation sets, as ``train_test_split`` shuffles them."""
-    n_val = int(np.ceil(params.test_size * len(data)))
-    if len(data) - n_val < 2 or n_val < 1:  # noqa: PLR2004
-        raise ValueError(
-            f"split.test_size={params.test_size} on {len(data)} rows leaves "
-            f"{len(data) - n_val} training and {n_val} validation rows; both sets need "
-            "rows. Use more rows (data.n_samples, or a larger table) or a test_size "
-            "nearer 0.5."
-        )
+    check_split_sizes(len(data), params)
     train, val = train_test_split(
         data, test_size=params.test_size, random_state=params.random_state
     )
