@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,12 @@ from kedro.pipeline import Pipeline
 
 from moons_classifier.devices import resolve_device
 from moons_classifier.models import load_model
-from moons_classifier.params import DataParams, SplitParams
-from moons_classifier.pipelines.data_processing.nodes import check_split_sizes
+from moons_classifier.params import DaskParams, DataParams, SplitParams
+from moons_classifier.partitions import partition_sizes
+from moons_classifier.pipelines.data_processing.nodes import (
+    check_no_test_split,
+    check_split_sizes,
+)
 from moons_classifier.runs import (
     MANIFEST,
     RunLock,
@@ -52,6 +57,7 @@ class ProjectHooks:
 
     def __init__(self) -> None:
         self._lock: RunLock | None = None
+        self._cluster: ExitStack | None = None
         self._parameter_groups: set[str] = set()
 
     @hook_impl
@@ -68,6 +74,11 @@ class ProjectHooks:
         _check_parameter_groups(catalog, self._parameter_groups)
         if "params:training" in inputs:
             resolve_device(catalog.load("params:training").device)
+        parameters = catalog.load("parameters")
+        dask = DaskParams.model_validate(parameters.get("dask", {}))
+        backend = DataParams.model_validate(parameters.get("data", {})).backend
+        if backend == "dask":
+            _check_dask_installed()
         if "params:data" in inputs and "params:split" in inputs:
             _check_data_size(catalog.load("params:data"), catalog.load("params:split"))
         run = select_run(catalog, inputs, run_params.get("load_versions") or {})
@@ -86,6 +97,8 @@ class ProjectHooks:
             self._lock.acquire(
                 holder(run_params["run_id"], run_params["pipeline_names"])
             )
+        if backend == "dask":
+            self._cluster = _dask_client(dask)
 
     @hook_impl
     def after_pipeline_run(
@@ -113,6 +126,9 @@ class ProjectHooks:
         self._release()
 
     def _release(self) -> None:
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -160,9 +176,38 @@ def _available_memory() -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
+def _check_dask_installed() -> None:
+    """``data.backend: dask`` needs the ``scale`` extra."""
+    missing = [name for name in ("distributed", "triad") if find_spec(name) is None]
+    if missing:
+        raise ValueError(
+            f"data.backend=dask needs {missing}, which are not installed. Install the "
+            "project's scale extra (pip install -e '.[scale]') or use data.backend=pandas."
+        )
+
+
+def _dask_client(params: DaskParams) -> ExitStack:
+    """The run's Dask client (the default scheduler until the stack closes)."""
+    from moons_classifier.cluster import dask_client  # noqa: PLC0415
+
+    stack = ExitStack()
+    client = stack.enter_context(
+        dask_client(params.scheduler, params.workers, params.worker_memory)
+    )
+    logger.info("Dask backend: %s", client)
+    return stack
+
+
 def _check_data_size(data: DataParams, split: SplitParams) -> None:
-    """The moons must fit in memory, and their split must leave rows on both sides."""
+    """The moons must fit in memory (one partition of them, on the Dask backend), and the
+    split must leave rows on both sides (of each partition)."""
     if data.source != "moons":
+        return
+    if data.backend == "dask":
+        check_no_test_split(split)
+        check_split_sizes(
+            min(partition_sizes(data.n_samples, data.partition_rows)), split
+        )
         return
     needed, available = data.n_samples * BYTES_PER_ROW, _available_memory()
     if needed > available:

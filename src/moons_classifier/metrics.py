@@ -31,7 +31,11 @@ def threshold_metrics(
     labels: np.ndarray, probabilities: np.ndarray, threshold: float
 ) -> dict[str, object]:
     """Confusion matrix (sklearn layout) and the ratios the chapter derives from it."""
-    tn, fp, fn, tp = confusion_counts(labels, probabilities, threshold)
+    return counts_metrics(*confusion_counts(labels, probabilities, threshold))
+
+
+def counts_metrics(tn: int, fp: int, fn: int, tp: int) -> dict[str, object]:
+    """The confusion matrix (sklearn layout) of these counts and the ratios derived from it."""
     precision = _ratio(tp, tp + fp)
     recall = _ratio(tp, tp + fn)
     f1 = (

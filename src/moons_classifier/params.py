@@ -17,15 +17,30 @@ class Params(BaseModel):
 
 
 class DataParams(Params):
-    """Where the data comes from (generated moons or the ``source_table`` entry), and its balance."""
+    """Where the data comes from (generated moons or the ``source_table`` entry), its balance,
+    and what holds it: pandas, or Dask partitions of ``partition_rows`` rows."""
 
     source: Literal["moons", "table"] = "moons"
+    backend: Literal["pandas", "dask"] = "pandas"
+    partition_rows: int = Field(1_000_000, ge=1)
     n_samples: int = Field(100, ge=1)
     noise: float = Field(0.3, ge=0)
     random_state: int = 0
     label_column: str = "target"
     feature_columns: list[str] | None = Field(None, min_length=1)
     positive_fraction: float | None = Field(None, gt=0, lt=1)
+
+
+class DaskParams(Params):
+    """The Dask cluster of ``data.backend: dask`` runs (and of ``kedro sweep``).
+
+    ``scheduler`` is a running scheduler's address; null starts a local cluster of
+    ``workers`` processes (default: one per core) on 127.0.0.1 for the run.
+    """
+
+    scheduler: str | None = None
+    workers: int | None = Field(None, ge=1)
+    worker_memory: str = "2GB"
 
 
 class SplitParams(Params):
@@ -115,12 +130,16 @@ class BootstrapParams(Params):
 
 
 class EvaluationParams(Params):
-    """Thresholds, the operating-threshold criterion and the random baseline of the metrics."""
+    """Thresholds, the operating-threshold criterion and the random baseline of the metrics.
+
+    On the Dask backend the curves come from ``2**histogram_bits`` probability bins.
+    """
 
     threshold_selection: ThresholdCriterion = "f1"
     thresholds: Thresholds = [0.3, 0.5, 0.7]
     random_baseline_seed: int = 39
     bootstrap: BootstrapParams = BootstrapParams()
+    histogram_bits: int = Field(20, ge=4, le=30)
 
 
 class ReportingParams(Params):

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import torch
 
 LABEL = "y"
+
+# A table between nodes: a pandas DataFrame, or a Dask DataFrame on the Dask backend
+# (not named here, so that Kedro resolves the nodes' type hints without Dask installed).
+Table = Any
 
 
 def feature_columns(data: pd.DataFrame) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -149,9 +149,13 @@ class Trainer:
         self.model.to(self.device)
         self.loss_fn.to(self.device)
 
-    def _batches(self, loader: DataLoader) -> Iterator[Batch]:
+    def _batches(self, loader: Iterable[Batch]) -> Iterator[Batch]:
         """Mini-batches on the trainer's device, in the order the loader would give them."""
-        fast = _fast_batches(loader, self.device)
+        fast = (
+            _fast_batches(loader, self.device)
+            if isinstance(loader, DataLoader)
+            else None
+        )
         if fast is not None:
             return fast
         return ((x.to(self.device), y.to(self.device)) for x, y in loader)
@@ -194,7 +198,7 @@ class Trainer:
             )
         )
 
-    def _train_epoch(self, loader: DataLoader) -> float:
+    def _train_epoch(self, loader: Iterable[Batch]) -> float:
         """One pass of gradient steps over the training loader; the mean batch loss."""
         step = self._sgd_step if self._is_plain_sgd() else self._optimizer_step
         self.model.train()
@@ -207,7 +211,7 @@ class Trainer:
         return _mean(losses)
 
     @torch.no_grad()
-    def _validate_epoch(self, loader: DataLoader) -> float:
+    def _validate_epoch(self, loader: Iterable[Batch]) -> float:
         """The mean batch loss over the validation loader, in eval mode."""
         self.model.eval()
         return _mean(
@@ -219,8 +223,8 @@ class Trainer:
 
     def fit(
         self,
-        train_loader: DataLoader,
-        val_loader: DataLoader | None,
+        train_loader: Iterable[Batch],
+        val_loader: Iterable[Batch] | None,
         n_epochs: int,
         seed: int = 42,
     ) -> None:

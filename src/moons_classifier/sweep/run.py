@@ -13,8 +13,8 @@ from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from pydantic import BaseModel
 
+from moons_classifier.cluster import dask_client, slots
 from moons_classifier.params import SweepParams
-from moons_classifier.sweep.cluster import dask_client, slots
 from moons_classifier.sweep.report import write_report
 from moons_classifier.sweep.study import open_study, optimize, suggest
 from moons_classifier.sweep.tracking import log_sweep

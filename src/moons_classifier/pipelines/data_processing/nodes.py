@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -12,11 +13,24 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from moons_classifier.params import DataParams, SplitParams
-from moons_classifier.tabular import LABEL, feature_columns, feature_matrix
+from moons_classifier.partitions import is_dask
+from moons_classifier.tabular import LABEL, Table, feature_columns, feature_matrix
 
 
-def generate_moons(params: DataParams) -> pd.DataFrame:
-    """Two interleaving half circles: features ``x1``, ``x2`` and the class ``y``."""
+def _partitioned() -> ModuleType:
+    """The Dask side of these nodes, imported only where Dask is used."""
+    from moons_classifier.pipelines.data_processing import partitioned  # noqa: PLC0415
+
+    return partitioned
+
+
+def generate_moons(params: DataParams) -> Table:
+    """Two interleaving half circles: features ``x1``, ``x2`` and the class ``y``.
+
+    On the Dask backend, generated on the workers in partitions.
+    """
+    if params.backend == "dask":
+        return _partitioned().generate_moons(params)
     features, labels = make_moons(
         n_samples=params.n_samples, noise=params.noise, random_state=params.random_state
     )
@@ -24,20 +38,33 @@ def generate_moons(params: DataParams) -> pd.DataFrame:
 
 
 def select_source(
-    moons: pd.DataFrame,
-    table: pd.DataFrame | Callable[[], pd.DataFrame],
-    params: DataParams,
-) -> pd.DataFrame:
-    """The moons, or the user's table with its label renamed ``y``, per ``data.source``.
+    moons: Table, table: Table | Callable[[], Table], params: DataParams
+) -> Table:
+    """The moons, or the user's table with its label renamed ``y``, per ``data.source``,
+    on the backend ``data.backend`` names.
 
     ``table`` is the table, or a function that loads it (``LazyDataset``), called only
-    when the table is the source.
+    when the table is the source. A Dask table (a parquet folder) is checked partition by
+    partition.
     """
     if params.source == "moons":
         return moons
     if callable(table):
         table = table()
-    features = _checked_feature_columns(table, params)
+    dask = params.backend == "dask"
+    if is_dask(table):
+        return (
+            _partitioned().select_source(table, params)
+            if dask
+            else prepare_table(table.compute(), params)
+        )
+    prepared = prepare_table(table, params)
+    return _partitioned().from_pandas(prepared, params) if dask else prepared
+
+
+def prepare_table(table: pd.DataFrame, params: DataParams) -> pd.DataFrame:
+    """The table's feature columns as float64 and its 0/1 label as ``y``, once checked."""
+    features = checked_feature_columns(table, params)
     labels = table[params.label_column]
     bad_labels = ~labels.isin([0, 1])
     if bad_labels.any():
@@ -64,7 +91,7 @@ def select_source(
     )
 
 
-def _checked_feature_columns(table: pd.DataFrame, params: DataParams) -> list[str]:
+def checked_feature_columns(table: pd.DataFrame, params: DataParams) -> list[str]:
     """The table's feature columns per ``data``: distinct, numeric, other than the label."""
     if params.label_column not in table.columns:
         raise ValueError(
@@ -103,13 +130,16 @@ def _checked_feature_columns(table: pd.DataFrame, params: DataParams) -> list[st
     return features
 
 
-def subsample_positives(data: pd.DataFrame, params: DataParams) -> pd.DataFrame:
+def subsample_positives(data: Table, params: DataParams) -> Table:
     """Drop positives at random until they make up ``params.positive_fraction`` of the rows.
 
-    Without a ``positive_fraction`` the data is returned as generated.
+    Without a ``positive_fraction`` the data is returned as generated. Dask partitions are
+    thinned each on its own.
     """
     if params.positive_fraction is None:
         return data
+    if is_dask(data):
+        return _partitioned().subsample_positives(data, params)
     positives = np.flatnonzero(data[LABEL].to_numpy() == 1)
     n_neg = len(data) - len(positives)
     wanted = round(params.positive_fraction * n_neg / (1 - params.positive_fraction))
@@ -136,23 +166,40 @@ def check_split_sizes(n_rows: int, params: SplitParams) -> None:
         )
 
 
-def split_data(
-    data: pd.DataFrame, params: SplitParams
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split rows into training and validation sets, as ``train_test_split`` shuffles them."""
+def split_data(data: Table, params: SplitParams) -> tuple[Table, Table]:
+    """Split rows into training and validation sets, as ``train_test_split`` shuffles them.
+
+    Dask partitions are split each on its own.
+    """
+    if is_dask(data):
+        return _partitioned().split_data(data, params)
     check_split_sizes(len(data), params)
     train, val = train_test_split(
         data, test_size=params.test_size, random_state=params.random_state
     )
     for name, part in (("training", train), ("validation", val)):
-        _check_both_classes(name, part)
+        check_both_classes(name, part)
     return train.reset_index(drop=True), val.reset_index(drop=True)
 
 
-def hold_out_test_split(
-    data: pd.DataFrame, params: SplitParams
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Set ``split.test_fraction`` of the rows aside for testing; without one, none."""
+def check_no_test_split(params: SplitParams) -> None:
+    """Refuse a held-out test split on the Dask backend."""
+    if params.test_fraction is not None:
+        raise ValueError(
+            f"split.test_fraction={params.test_fraction}: a held-out test split is not "
+            "available with data.backend=dask (its bootstrap intervals need the split in "
+            "memory). Set split.test_fraction to null, or use data.backend=pandas."
+        )
+
+
+def hold_out_test_split(data: Table, params: SplitParams) -> tuple[Table, pd.DataFrame]:
+    """Set ``split.test_fraction`` of the rows aside for testing; without one, none.
+
+    Not on the Dask backend, whose test split is always empty.
+    """
+    if is_dask(data):
+        check_no_test_split(params)
+        return data, _partitioned().empty_like(data)
     if params.test_fraction is None:
         return data, data.iloc[:0]
     if round(params.test_fraction * len(data)) < 2:  # noqa: PLR2004
@@ -163,11 +210,11 @@ def hold_out_test_split(
     development, test = train_test_split(
         data, test_size=params.test_fraction, random_state=params.random_state
     )
-    _check_both_classes("test", test)
+    check_both_classes("test", test)
     return development.reset_index(drop=True), test.reset_index(drop=True)
 
 
-def _check_both_classes(name: str, part: pd.DataFrame) -> None:
+def check_both_classes(name: str, part: pd.DataFrame) -> None:
     """Refuse a split that holds one class only."""
     classes = sorted({int(c) for c in np.unique(part[LABEL])})
     if classes != [0, 1]:
@@ -181,17 +228,27 @@ def _check_both_classes(name: str, part: pd.DataFrame) -> None:
         )
 
 
-def fit_scaler(train: pd.DataFrame) -> StandardScaler:
-    """Fit a ``StandardScaler`` on the training features only, remembering their names."""
+def fit_scaler(train: Table) -> StandardScaler:
+    """Fit a ``StandardScaler`` on the training features only, remembering their names.
+
+    On Dask partitions: fitted per partition on the workers, then merged in one pass.
+    """
+    if is_dask(train):
+        return _partitioned().fit_scaler(train)
     scaler = StandardScaler().fit(feature_matrix(train))
     scaler.feature_names_in_ = np.asarray(feature_columns(train), dtype=object)
     return scaler
 
 
 def standardize_splits(
-    train: pd.DataFrame, val: pd.DataFrame, scaler: StandardScaler
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+    train: Table, val: Table, scaler: StandardScaler
+) -> tuple[Table, Table]:
     """Standardize the features of both splits with the training scaler; labels unchanged."""
+    if is_dask(train):
+        partitioned = _partitioned()
+        return partitioned.standardize(train, scaler), partitioned.standardize(
+            val, scaler
+        )
     return standardize(train, scaler), standardize(val, scaler)
 
 

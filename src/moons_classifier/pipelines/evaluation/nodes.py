@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import partial
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -15,19 +18,38 @@ from moons_classifier.metrics import (
     threshold_metrics,
 )
 from moons_classifier.models import load_model, predict_logits
-from moons_classifier.params import BootstrapParams, EvaluationParams, ModelParams
-from moons_classifier.tabular import LABEL, feature_columns, features_tensor
+from moons_classifier.params import (
+    BootstrapParams,
+    EvaluationParams,
+    ModelParams,
+    ThresholdCriterion,
+)
+from moons_classifier.partitions import is_dask
+from moons_classifier.tabular import LABEL, Table, feature_columns, features_tensor
 
 logger = logging.getLogger(__name__)
+
+
+def _partitioned() -> ModuleType:
+    """The Dask side of these nodes, imported only where Dask is used."""
+    from moons_classifier.pipelines.evaluation import partitioned  # noqa: PLC0415
+
+    return partitioned
+
 
 COMPARED = ("auroc", "aupr", "final_train_loss", "final_val_loss")
 AT_THRESHOLD = ("precision", "recall", "f1", "accuracy")
 
 
 def predict_probabilities(
-    state_dict: dict[str, torch.Tensor], data: pd.DataFrame, params: ModelParams
-) -> pd.DataFrame:
-    """Each row's label, the model's logit and its probability of class 1."""
+    state_dict: dict[str, torch.Tensor], data: Table, params: ModelParams
+) -> Table:
+    """Each row's label, the model's logit and its probability of class 1.
+
+    Dask partitions are scored on the workers.
+    """
+    if is_dask(data):
+        return _partitioned().predict_probabilities(state_dict, data, params)
     model = load_model(state_dict, len(feature_columns(data)), params)
     logits = predict_logits(model, features_tensor(data)).squeeze(1)
     return pd.DataFrame(
@@ -40,13 +62,18 @@ def predict_probabilities(
 
 
 def compute_metrics(
-    predictions: pd.DataFrame,
-    train: pd.DataFrame,
+    predictions: Table,
+    train: Table,
     loss_history: pd.DataFrame,
     params: EvaluationParams,
 ) -> dict[str, object]:
     """Sizes, class balance, final losses, AUCs, a random baseline, per-threshold metrics
-    and the operating threshold the configured criterion selects."""
+    and the operating threshold the configured criterion selects.
+
+    From Dask partitions in one pass: the same counts, and AUCs within a stated bound.
+    """
+    if is_dask(predictions):
+        return _partitioned().compute_metrics(predictions, train, loss_history, params)
     labels = predictions[LABEL].to_numpy()
     probabilities = predictions["probability"].to_numpy()
     random_baseline = random_probabilities(len(labels), params.random_baseline_seed)
@@ -66,17 +93,23 @@ def compute_metrics(
             str(t): threshold_metrics(labels, probabilities, t)
             for t in params.thresholds
         },
-        "selected_threshold": _selected_threshold(labels, probabilities, params),
+        "selected_threshold": selected_threshold(
+            partial(select_threshold, labels, probabilities),
+            partial(threshold_metrics, labels, probabilities),
+            params,
+        ),
     }
 
 
-def _selected_threshold(
-    labels: np.ndarray, probabilities: np.ndarray, params: EvaluationParams
+def selected_threshold(
+    select: Callable[[ThresholdCriterion], float | None],
+    metrics_at: Callable[[float], dict[str, object]],
+    params: EvaluationParams,
 ) -> dict[str, object]:
-    """The criterion, the threshold it picks on the validation set and its metrics."""
+    """The criterion, the threshold ``select`` picks by it and that threshold's metrics."""
     criterion = params.threshold_selection
     described = criterion if isinstance(criterion, str) else criterion.model_dump()
-    threshold = select_threshold(labels, probabilities, criterion)
+    threshold = select(criterion)
     if threshold is None:
         logger.warning(
             "No threshold meets %s on the validation set; none selected.", described
@@ -85,7 +118,7 @@ def _selected_threshold(
     return {
         "criterion": described,
         "threshold": threshold,
-        "metrics": threshold_metrics(labels, probabilities, threshold),
+        "metrics": metrics_at(threshold),
     }
 
 

@@ -11,14 +11,25 @@ from torch.utils.data import DataLoader, TensorDataset
 from moons_classifier import models
 from moons_classifier.devices import resolve_device
 from moons_classifier.params import LoaderParams, ModelParams, TrainingParams
-from moons_classifier.tabular import feature_columns, to_tensors
+from moons_classifier.partitions import PartitionLoader, is_dask
+from moons_classifier.tabular import Table, feature_columns, to_tensors
 from moons_classifier.trainer import Trainer
+
+Loader = DataLoader | PartitionLoader
 
 
 def build_loaders(
-    train: pd.DataFrame, val: pd.DataFrame, params: LoaderParams
-) -> tuple[DataLoader, DataLoader]:
-    """DataLoaders over float32 tensors: the training one shuffled, the validation one not."""
+    train: Table, val: Table, params: LoaderParams
+) -> tuple[Loader, Loader]:
+    """DataLoaders over float32 tensors: the training one shuffled, the validation one not.
+
+    Dask tables get loaders that stream their partitions instead.
+    """
+    if is_dask(train):
+        return (
+            PartitionLoader(train, params.batch_size, shuffle=True),
+            PartitionLoader(val, params.batch_size),
+        )
     return (
         DataLoader(
             TensorDataset(*to_tensors(train)),
@@ -29,19 +40,22 @@ def build_loaders(
     )
 
 
-def build_model(train: pd.DataFrame, params: ModelParams) -> nn.Module:
+def build_model(train: Table, params: ModelParams) -> nn.Module:
     """The configured model, sized to the training features, with seeded initial weights."""
     return models.build_model(len(feature_columns(train)), params)
 
 
 def positive_weight(
-    train_loader: DataLoader, pos_weight: str | float | None
+    train_loader: Loader, pos_weight: str | float | None
 ) -> torch.Tensor | None:
     """The loss weight of positives: ``n_neg / n_pos`` of the training set when balanced."""
     if pos_weight is None:
         return None
     if pos_weight != "balanced":
         return torch.tensor([float(pos_weight)])
+    if isinstance(train_loader, PartitionLoader):
+        n_neg, n_pos = train_loader.class_counts()
+        return (torch.tensor(float(n_neg)) / torch.tensor(float(n_pos))).view(1)
     labels = train_loader.dataset.tensors[1]
     n_pos = (labels == 1).sum().float()
     return ((labels == 0).sum().float() / n_pos).view(1)
@@ -80,8 +94,8 @@ def describe(model_params: ModelParams) -> str:
 
 def train_model(
     model: nn.Module,
-    train_loader: DataLoader,
-    val_loader: DataLoader,
+    train_loader: Loader,
+    val_loader: Loader,
     params: TrainingParams,
     model_params: ModelParams,
 ) -> tuple[dict[str, torch.Tensor], pd.DataFrame]:

@@ -1,0 +1,110 @@
+"""Dask partitions: their sizes and seeds, tree reductions, and mini-batches streamed from them."""
+
+from __future__ import annotations
+
+import operator
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from moons_classifier.tabular import LABEL, to_tensors
+
+Batch = tuple[torch.Tensor, torch.Tensor]
+
+
+def is_dask(table: object) -> bool:
+    """Whether ``table`` is a Dask DataFrame (telling without importing Dask)."""
+    dataframe = sys.modules.get("dask.dataframe")
+    return dataframe is not None and isinstance(table, dataframe.DataFrame)
+
+
+def partition_sizes(n_rows: int, partition_rows: int) -> list[int]:
+    """Rows per partition: as few partitions as ``partition_rows`` allows, sizes within one."""
+    n_partitions = -(-n_rows // partition_rows)
+    return [len(rows) for rows in np.array_split(np.arange(n_rows), n_partitions)]
+
+
+def partition_seed(seed: int, index: int) -> int:
+    """The seed of partition ``index``: ``seed`` itself for the first, so one partition
+    draws what the whole table draws on the pandas backend."""
+    return seed + index
+
+
+def tree_reduce(parts: Sequence[Any], combine: Callable[[Any, Any], Any]) -> Any:
+    """Combine Dask delayed values pairwise, level by level, into one delayed value."""
+    from dask import delayed  # noqa: PLC0415
+
+    level = list(parts)
+    while len(level) > 1:
+        pairs = [
+            delayed(combine)(level[i], level[i + 1])
+            for i in range(0, len(level) - 1, 2)
+        ]
+        level = pairs + level[len(pairs) * 2 :]
+    return level[0]
+
+
+def tree_sum(parts: Sequence[Any]) -> Any:
+    """The sum of Dask delayed values, added pairwise on the workers."""
+    return tree_reduce(parts, operator.add)
+
+
+@dataclass(frozen=True)
+class PartitionLoader:
+    """Mini-batches of a Dask DataFrame, one partition in memory at a time (the next one
+    loading meanwhile).
+
+    Each pass draws from torch's RNG as a DataLoader draws: one partition then gives the
+    pandas backend's batches exactly. Partitions come in a
+    random order (more than one), and each partition's rows in a random order.
+    """
+
+    table: Any  # a dask.dataframe.DataFrame
+    batch_size: int
+    shuffle: bool = False
+
+    def __iter__(self) -> Iterator[Batch]:
+        """Float32 feature and label batches, as ``DataLoader(TensorDataset(...))`` gives them."""
+        n_partitions = self.table.npartitions
+        order = list(range(n_partitions))
+        seed = None
+        torch.empty((), dtype=torch.int64).random_()  # DataLoader's base seed
+        if self.shuffle:
+            seed = int(torch.empty((), dtype=torch.int64).random_())
+            if n_partitions > 1:
+                order = torch.randperm(n_partitions).tolist()
+        with ThreadPoolExecutor(max_workers=1) as prefetch:
+            pending = prefetch.submit(self._tensors, order[0])
+            for position, index in enumerate(order):
+                features, labels = pending.result()
+                if position + 1 < n_partitions:
+                    pending = prefetch.submit(self._tensors, order[position + 1])
+                if seed is not None:
+                    rows = torch.randperm(
+                        len(labels),
+                        generator=torch.Generator().manual_seed(
+                            partition_seed(seed, index)
+                        ),
+                    )
+                    features, labels = features[rows], labels[rows]
+                for start in range(0, len(labels), self.batch_size):
+                    stop = start + self.batch_size
+                    yield features[start:stop], labels[start:stop]
+
+    def _tensors(self, index: int) -> Batch:
+        """Partition ``index`` as float32 feature and label tensors, read in this process
+        (a parquet file for the tables the catalog loads), not sent through the cluster."""
+        return to_tensors(self.table.get_partition(index).compute(scheduler="sync"))
+
+    def class_counts(self) -> tuple[int, int]:
+        """How many rows are labelled 0 and 1."""
+        from dask import compute  # noqa: PLC0415
+
+        labels = self.table[LABEL]
+        n_rows, n_positive = compute(labels.size, labels.sum())
+        return int(n_rows - n_positive), int(n_positive)
