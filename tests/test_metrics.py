@@ -199,3 +199,21 @@ def test_threshold_candidates_equal_threshold_metrics_with_ties(
         np.testing.assert_allclose(
             candidates["f1"][i], np.nan if f1 is None else f1, rtol=1e-15
         )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_integer_weights_count_each_row_that_many_times(seed: int):
+    rng = np.random.default_rng(seed)
+    labels = np.repeat([1, 0], 15)
+    probabilities = np.tile(rng.integers(0, 8, 15) / 7, 2)  # each value in both classes
+    weights = rng.integers(0, 5, 30)
+    rows = np.repeat(labels, weights), np.repeat(probabilities, weights)
+    assert areas_under_curves(labels, probabilities, weights) == areas_under_curves(
+        *rows
+    )
+    for key, values in threshold_candidates(labels, probabilities, weights).items():
+        np.testing.assert_array_equal(values, threshold_candidates(*rows)[key])
+    for criterion in ("f1", "youden", MinPrecision(min_precision=0.6)):
+        assert select_threshold(
+            labels, probabilities, criterion, weights
+        ) == select_threshold(*rows, criterion)

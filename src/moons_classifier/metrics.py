@@ -55,11 +55,17 @@ def counts_metrics(tn: int, fp: int, fn: int, tp: int) -> dict[str, object]:
 
 
 def roc_pr_curves(
-    labels: np.ndarray, probabilities: np.ndarray
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    sample_weight: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """sklearn's ROC and precision-recall curves."""
-    fpr, tpr, roc_thresholds = roc_curve(labels, probabilities)
-    precision, recall, pr_thresholds = precision_recall_curve(labels, probabilities)
+    fpr, tpr, roc_thresholds = roc_curve(
+        labels, probabilities, sample_weight=sample_weight
+    )
+    precision, recall, pr_thresholds = precision_recall_curve(
+        labels, probabilities, sample_weight=sample_weight
+    )
     return {
         "fpr": fpr,
         "tpr": tpr,
@@ -71,7 +77,9 @@ def roc_pr_curves(
 
 
 def areas_under_curves(
-    labels: np.ndarray, probabilities: np.ndarray
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    sample_weight: np.ndarray | None = None,
 ) -> dict[str, float | None]:
     """AUROC and AUPR as the chapter computes them (sklearn curves and ``auc``).
 
@@ -79,7 +87,7 @@ def areas_under_curves(
     """
     if len(np.unique(labels)) < 2:  # noqa: PLR2004
         return {"auroc": None, "aupr": None}
-    curves = roc_pr_curves(labels, probabilities)
+    curves = roc_pr_curves(labels, probabilities, sample_weight)
     return {
         "auroc": float(auc(curves["fpr"], curves["tpr"])),
         "aupr": float(auc(curves["recall"], curves["precision"])),
@@ -102,7 +110,9 @@ def thin_curve(
 
 
 def threshold_candidates(
-    labels: np.ndarray, probabilities: np.ndarray
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    sample_weight: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Every distinct threshold, highest first, with its TPR, FPR, precision and F1.
 
@@ -110,8 +120,15 @@ def threshold_candidates(
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # sklearn warns of the one-class case
-        fpr, tpr, thresholds = roc_curve(labels, probabilities, drop_intermediate=False)
-        precision = precision_recall_curve(labels, probabilities)[0]
+        fpr, tpr, thresholds = roc_curve(
+            labels,
+            probabilities,
+            sample_weight=sample_weight,
+            drop_intermediate=False,
+        )
+        precision = precision_recall_curve(
+            labels, probabilities, sample_weight=sample_weight
+        )[0]
     # roc_curve starts at an infinite threshold; precision_recall_curve runs the other
     # way and ends with a point of no threshold.
     tpr, fpr, thresholds, precision = (
@@ -149,15 +166,18 @@ def _scores(
 
 
 def select_threshold(
-    labels: np.ndarray, probabilities: np.ndarray, criterion: ThresholdCriterion
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    criterion: ThresholdCriterion,
+    sample_weight: np.ndarray | None = None,
 ) -> float | None:
     """The threshold that best meets ``criterion`` on these labels; None if none meets it.
 
     ``criterion`` is ``"f1"``, ``"youden"`` (TPR - FPR), a ``MinPrecision`` (best recall
     among those reaching it) or a ``MinRecall`` (best precision). Ties go to the highest
-    threshold.
+    threshold. ``sample_weight`` counts each row that many times.
     """
-    candidates = threshold_candidates(labels, probabilities)
+    candidates = threshold_candidates(labels, probabilities, sample_weight)
     score, allowed = _scores(candidates, criterion)
     allowed = allowed & ~np.isnan(score)
     if not allowed.any():
