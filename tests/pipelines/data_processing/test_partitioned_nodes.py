@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from moons_classifier.params import DataParams, SplitParams
+from moons_classifier.partitions import partition_sizes
 from moons_classifier.pipelines.data_processing.nodes import (
     fit_scaler,
     generate_moons,
@@ -23,6 +24,8 @@ from moons_classifier.pipelines.data_processing.nodes import (
 from moons_classifier.tabular import LABEL
 
 MANY = DataParams(backend="dask", n_samples=1000, partition_rows=300)
+PARTITIONS = 4  # 1000 rows in partitions of at most 300
+TRAIN_ROWS = 800
 
 
 @pytest.fixture(autouse=True)
@@ -74,8 +77,8 @@ def test_one_partition_splits_scales_and_standardizes_as_pandas():
 def test_each_partition_is_split_on_its_own():
     moons = generate_moons(MANY)
     train, val = split_data(moons, SplitParams())
-    assert train.npartitions == val.npartitions == 4
-    for i in range(4):
+    assert train.npartitions == val.npartitions == PARTITIONS
+    for i in range(PARTITIONS):
         part = moons.get_partition(i).compute()
         part_train = train.get_partition(i).compute()
         part_val = val.get_partition(i).compute()
@@ -94,7 +97,7 @@ def test_merged_scaler_matches_one_fitted_on_every_row():
     np.testing.assert_allclose(merged.mean_, whole.mean_, rtol=1e-12)
     np.testing.assert_allclose(merged.var_, whole.var_, rtol=1e-12)
     np.testing.assert_allclose(merged.scale_, whole.scale_, rtol=1e-12)
-    assert merged.n_samples_seen_ == whole.n_samples_seen_ == 800
+    assert merged.n_samples_seen_ == whole.n_samples_seen_ == TRAIN_ROWS
     assert list(merged.feature_names_in_) == ["x1", "x2"]
 
 
@@ -110,10 +113,10 @@ def test_a_pandas_table_becomes_partitions_and_a_parquet_folder_is_checked_lazil
     )
     params = DataParams(source="table", backend="dask", partition_rows=4)
     partitioned = select_source(None, table, params)
-    assert partitioned.npartitions == 3
+    assert partitioned.npartitions == len(partition_sizes(10, 4))
     assert list(partitioned.compute()[LABEL]) == [0, 1] * 5
 
-    bad = table.assign(b=table["b"].where(table.index != 7))
+    bad = table.assign(b=table["b"].mask(table.index == table.index[-3]))
     checked = select_source(None, dd.from_pandas(bad, npartitions=2), params)
     with pytest.raises(ValueError, match="'b' holds nan .* data row 3"):
         checked.compute()
