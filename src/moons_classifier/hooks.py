@@ -20,7 +20,7 @@ from kedro.pipeline import Pipeline
 from moons_classifier.devices import resolve_device
 from moons_classifier.models import load_model
 from moons_classifier.params import DaskParams, DataParams, SplitParams
-from moons_classifier.partitions import partition_sizes
+from moons_classifier.partitions import is_dask, partition_sizes
 from moons_classifier.pipelines.data_processing.nodes import (
     check_no_test_split,
     check_split_sizes,
@@ -59,6 +59,7 @@ class ProjectHooks:
         self._lock: RunLock | None = None
         self._cluster: ExitStack | None = None
         self._parameter_groups: set[str] = set()
+        self._catalog: DataCatalog | None = None
 
     @hook_impl
     def after_context_created(self, context: KedroContext) -> None:
@@ -70,6 +71,7 @@ class ProjectHooks:
         self, run_params: dict[str, Any], pipeline: Pipeline, catalog: DataCatalog
     ) -> None:
         """Run the checks that apply to ``pipeline``, then take the lock."""
+        self._catalog = catalog
         inputs = pipeline.inputs()
         _check_parameter_groups(catalog, self._parameter_groups)
         if "params:training" in inputs:
@@ -99,6 +101,12 @@ class ProjectHooks:
             )
         if backend == "dask":
             self._cluster = _dask_client(dask)
+
+    @hook_impl
+    def before_dataset_saved(self, dataset_name: str, data: Any) -> None:
+        """Refuse a lazy Dask table bound for a dataset that writes pandas tables only."""
+        if is_dask(data) and self._catalog is not None:
+            check_saves_dask(dataset_name, self._catalog.get(dataset_name))
 
     @hook_impl
     def after_pipeline_run(
@@ -132,6 +140,19 @@ class ProjectHooks:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+
+
+def check_saves_dask(name: str, dataset: Any) -> None:
+    """Refuse to save a Dask table with a kedro-datasets pandas dataset (a CSV file, say),
+    which would fail on it obscurely; name the dataset that writes it."""
+    kind = type(dataset)
+    if kind.__module__.startswith("kedro_datasets.pandas."):
+        raise ValueError(
+            f"{name} is a Dask DataFrame (read from a partitioned parquet folder), "
+            f"which {kind.__name__} cannot write. Point {name} at a parquet folder with "
+            "type: moons_classifier.datasets.TableDataset (conf/base/catalog/inference.yml "
+            "shows the entries)."
+        )
 
 
 def _lock_path(catalog: DataCatalog) -> Path | None:

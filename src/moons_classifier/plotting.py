@@ -11,7 +11,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from mpl_toolkits.mplot3d import Axes3D
 
-from moons_classifier.metrics import roc_pr_curves, thin_curve, threshold_metrics
+from moons_classifier.metrics import roc_pr_curves, thin_curve
 from moons_classifier.tabular import LABEL, feature_columns
 
 CLASS_COLORS = ListedColormap(["#ff7f0e", "#1f77b4"])
@@ -218,14 +218,13 @@ def draw_curves(
 def draw_threshold_points(
     roc_ax: Axes,
     pr_ax: Axes,
-    labels: np.ndarray,
-    probabilities: np.ndarray,
+    points: Sequence[dict],
     thresholds: Sequence[float],
     joined: bool,
     annotate: bool,
 ) -> None:
-    """ROC and PR points of chosen thresholds, optionally joined and annotated."""
-    points = [threshold_metrics(labels, probabilities, t) for t in thresholds]
+    """ROC and PR points of chosen thresholds (their ``counts_metrics``), optionally
+    joined and annotated."""
     fpr = np.array([p["fpr"] for p in points], dtype=float)
     tpr = np.array([p["tpr"] for p in points], dtype=float)
     precision = np.array([p["precision"] for p in points], dtype=float)

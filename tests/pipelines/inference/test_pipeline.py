@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dask
+import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,6 +17,7 @@ from moons_classifier.params import (
     ModelParams,
     SplitParams,
 )
+from moons_classifier.partitions import is_dask
 from moons_classifier.pipelines.data_processing.nodes import (
     fit_scaler,
     generate_moons,
@@ -70,3 +73,23 @@ def test_pipeline_refuses_bad_input_before_scoring():
     points = pd.DataFrame({"x1": [0.0, 1.0], "x2": [0.5, np.nan]})
     with pytest.raises(ValueError, match="Column 'x2' holds nan .* data row 2"):
         SequentialRunner().run(create_pipeline(), catalog_for(points, threshold=0.5))
+
+
+def test_pipeline_scores_a_dask_input_partition_by_partition():
+    points = pd.DataFrame({"x1": np.linspace(-2, 2, 12), "x2": np.linspace(1, -1, 12)})
+    pandas_catalog, dask_catalog = (catalog_for(points, None) for _ in range(2))
+    dask_catalog["inference_input"] = MemoryDataset(
+        dd.from_pandas(points, npartitions=3, sort=False), copy_mode="assign"
+    )
+
+    with dask.config.set(scheduler="synchronous"):
+        for catalog in (pandas_catalog, dask_catalog):
+            SequentialRunner().run(create_pipeline(), catalog)
+        for namespace in ("logistic", "mlp"):
+            name = f"{namespace}.inference_predictions"
+            scored = dask_catalog.load(name)
+            assert is_dask(scored)
+            assert scored.npartitions == 3  # noqa: PLR2004
+            pd.testing.assert_frame_equal(
+                scored.compute().reset_index(drop=True), pandas_catalog.load(name)
+            )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import numpy as np
 import pandas as pd
 import torch
@@ -9,22 +11,57 @@ from sklearn.preprocessing import StandardScaler
 
 from moons_classifier.models import load_model, predict_logits
 from moons_classifier.params import InferenceParams, ModelParams
+from moons_classifier.partitions import is_dask
+from moons_classifier.tabular import Table
 
 
-def check_inference_input(points: pd.DataFrame, scaler: StandardScaler) -> pd.DataFrame:
-    """The rows, unchanged, once every feature the scaler knows is present, numeric and finite."""
-    if points.empty:
+def _partitioned() -> ModuleType:
+    """The Dask side of these nodes, imported only where Dask is used."""
+    from moons_classifier.pipelines.inference import partitioned  # noqa: PLC0415
+
+    return partitioned
+
+
+def check_inference_input(points: Table, scaler: StandardScaler) -> Table:
+    """The rows, unchanged, once every feature the scaler knows is present, numeric and finite.
+
+    A Dask table's columns are checked before any partition is read, then its values
+    partition by partition on the workers.
+    """
+    features = list(scaler.feature_names_in_)
+    check_feature_columns(list(points.columns), features)
+    if is_dask(points):
+        _partitioned().check_values(points, features)
+        return points
+    check_not_empty(len(points))
+    check_feature_values(points, features)
+    return points
+
+
+def check_not_empty(n_rows: int) -> None:
+    """Refuse an input without rows."""
+    if n_rows == 0:
         raise ValueError(
             "The inference input has no rows. Give a CSV with a header line and at least "
             "one row of features."
         )
-    features = list(scaler.feature_names_in_)
-    missing = [column for column in features if column not in points.columns]
+
+
+def check_feature_columns(columns: list[str], features: list[str]) -> None:
+    """Refuse an input that lacks a feature column."""
+    missing = [column for column in features if column not in columns]
     if missing:
         raise ValueError(
             f"The inference input lacks the feature column(s) {missing}; it has "
-            f"{list(points.columns)}. The model needs the columns {features}."
+            f"{columns}. The model needs the columns {features}."
         )
+
+
+def check_feature_values(
+    points: pd.DataFrame, features: list[str], where: str = ""
+) -> None:
+    """Refuse a non-numeric, missing or infinite feature value, naming its column and row
+    (and ``where``, e.g. its partition)."""
     for column in features:
         values = pd.to_numeric(points[column], errors="coerce")
         bad = values.isna() & points[column].notna()
@@ -32,37 +69,58 @@ def check_inference_input(points: pd.DataFrame, scaler: StandardScaler) -> pd.Da
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise ValueError(
                 f"Column {column!r} holds the non-numeric value {points[column].iloc[row]!r} "
-                f"in data row {row + 1}. Every feature value must be a number."
+                f"in data row {row + 1}{where}. Every feature value must be a number."
             )
         finite = np.isfinite(values.to_numpy(dtype=np.float64))
         if not finite.all():
             row = int(np.flatnonzero(~finite)[0])
             raise ValueError(
                 f"Column {column!r} holds {values.iloc[row]} (missing, NaN or infinite) "
-                f"in data row {row + 1}. Fill or drop that row."
+                f"in data row {row + 1}{where}. Fill or drop that row."
             )
-    return points
+
+
+def operating_threshold(metrics: dict, params: InferenceParams) -> float:
+    """``inference.threshold``, or else the threshold the evaluation selected."""
+    if params.threshold is not None:
+        return params.threshold
+    threshold = metrics["selected_threshold"]["threshold"]
+    if threshold is None:
+        raise ValueError(
+            "The evaluation selected no operating threshold (its criterion was not met), "
+            "so inference has none to use. Set inference.threshold to a probability."
+        )
+    return threshold
 
 
 def score_points(
-    points: pd.DataFrame,
+    points: Table,
     scaler: StandardScaler,
     state_dict: dict[str, torch.Tensor],
     metrics: dict,
     model_params: ModelParams,
     params: InferenceParams,
-) -> pd.DataFrame:
-    """The input rows with the model's probability of class 1 and the predicted class."""
-    threshold = params.threshold
-    if threshold is None:
-        threshold = metrics["selected_threshold"]["threshold"]
-        if threshold is None:
-            raise ValueError(
-                "The evaluation selected no operating threshold (its criterion was not met), "
-                "so inference has none to use. Set inference.threshold to a probability."
-            )
+) -> Table:
+    """The input rows with the model's probability of class 1 and the predicted class.
+
+    Dask partitions are scored on the workers.
+    """
+    threshold = operating_threshold(metrics, params)
     features = list(scaler.feature_names_in_)
     model = load_model(state_dict, len(features), model_params)
+    if is_dask(points):
+        return _partitioned().score(points, scaler, model, threshold)
+    return score(points, scaler, model, threshold)
+
+
+def score(
+    points: pd.DataFrame,
+    scaler: StandardScaler,
+    model: torch.nn.Module,
+    threshold: float,
+) -> pd.DataFrame:
+    """``points`` with ``model``'s probability of class 1 and the class at ``threshold``."""
+    features = list(scaler.feature_names_in_)
     # Row-major, as the evaluation's features: the matrix product then rounds the same way.
     standardized = np.ascontiguousarray(
         scaler.transform(points[features].astype(np.float64))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -10,19 +12,77 @@ import torch
 from matplotlib.figure import Figure
 
 from moons_classifier import plotting
-from moons_classifier.metrics import confusion_counts, random_probabilities
+from moons_classifier.metrics import (
+    confusion_counts,
+    counts_metrics,
+    random_probabilities,
+)
 from moons_classifier.models import load_model, predict_logits
 from moons_classifier.params import EvaluationParams, ModelParams, ReportingParams
-from moons_classifier.tabular import LABEL, feature_columns
+from moons_classifier.partitions import is_dask
+from moons_classifier.tabular import LABEL, Table, feature_columns
 
 logger = logging.getLogger(__name__)
 
 PROBABILITY_LEVELS = np.linspace(0, 1, 11)
 
 
+def _partitioned() -> ModuleType:
+    """The Dask side of these nodes, imported only where Dask is used."""
+    from moons_classifier.pipelines.reporting import partitioned  # noqa: PLC0415
+
+    return partitioned
+
+
+def sample_rows(table: Table, n: int, seed: int) -> pd.DataFrame:
+    """The rows to draw: a pandas table as it is, a seeded sample of at most ``n`` rows
+    of a Dask one (computed, never the whole table)."""
+    return _partitioned().sample_rows(table, n, seed) if is_dask(table) else table
+
+
+def sample_note(table: Table, sample: pd.DataFrame) -> str:
+    """A title's note that ``sample`` holds fewer rows than ``table``; none if it holds all."""
+    n_rows = len(table)
+    return "" if len(sample) == n_rows else f" (sample of {len(sample)} of {n_rows})"
+
+
+def with_probability(val: Table, predictions: Table, where: str = "") -> Table:
+    """The validation features beside their predicted probability, row by row, once the
+    predictions are found to hold the features' labels in the features' order."""
+    if is_dask(val):
+        return _partitioned().with_probability(val, predictions)
+    if len(val) != len(predictions) or not np.array_equal(
+        val[LABEL].to_numpy(), predictions[LABEL].to_numpy()
+    ):
+        raise ValueError(
+            f"The validation predictions ({len(predictions)} rows) do not line up with "
+            f"the validation features ({len(val)} rows){where}: their sizes or labels differ. "
+            "Re-run the evaluation pipeline on these features."
+        )
+    return val.assign(probability=predictions["probability"].to_numpy())
+
+
+def threshold_counts(
+    predictions: Table, thresholds: Sequence[float]
+) -> list[tuple[int, int, int, int]]:
+    """TN, FP, FN, TP of every scored row at each threshold (one pass over Dask partitions)."""
+    if is_dask(predictions):
+        return _partitioned().threshold_counts(predictions, thresholds)
+    labels = predictions[LABEL].to_numpy()
+    probabilities = predictions["probability"].to_numpy()
+    return [confusion_counts(labels, probabilities, t) for t in thresholds]
+
+
+def drawn_points(table: Table, params: ReportingParams) -> pd.DataFrame:
+    """The points a scatter draws: at most ``reporting.plot_sample_size``, class-stratified
+    and seeded (from a seeded sample of a Dask table)."""
+    size, seed = params.plot_sample_size, params.plot_seed
+    return plotting.stratified_sample(sample_rows(table, size, seed), size, seed)
+
+
 def predict_grid(
     state_dict: dict[str, torch.Tensor],
-    data: pd.DataFrame,
+    data: Table,
     model_params: ModelParams,
     params: ReportingParams,
 ) -> pd.DataFrame:
@@ -42,19 +102,17 @@ def predict_grid(
     )
 
 
-def plot_data(
-    train: pd.DataFrame, val: pd.DataFrame, params: ReportingParams
-) -> Figure:
-    """Training and validation points (standardized), colored by class."""
+def plot_data(train: Table, val: Table, params: ReportingParams) -> Figure:
+    """Training and validation points (standardized), colored by class, titled with the
+    number of rows of each."""
     figure, axes = plotting.new_figure(1, 2, (10, 4.5))
     for ax, data, title in (
         (axes[0, 0], train, "training"),
         (axes[0, 1], val, "validation"),
     ):
-        sample = plotting.stratified_sample(
-            data, params.plot_sample_size, params.plot_seed
+        plotting.scatter_classes(
+            ax, drawn_points(data, params), f"{title} ({len(data)} points)"
         )
-        plotting.scatter_classes(ax, sample, f"{title} ({len(data)} points)")
     return figure
 
 
@@ -70,7 +128,7 @@ def plot_losses(loss_history: pd.DataFrame) -> Figure:
     return figure
 
 
-def _needs_two_features(data: pd.DataFrame, what: str) -> Figure | None:
+def _needs_two_features(data: Table, what: str) -> Figure | None:
     """A placeholder figure, and a log line, when ``data`` does not have two features."""
     n_features = len(feature_columns(data))
     if n_features == 2:  # noqa: PLR2004
@@ -91,7 +149,7 @@ def _needs_two_features(data: pd.DataFrame, what: str) -> Figure | None:
 
 
 def plot_decision_surface(
-    grid: pd.DataFrame, data: pd.DataFrame, params: ReportingParams
+    grid: pd.DataFrame, data: Table, params: ReportingParams
 ) -> Figure:
     """Logit contour, sigmoid surface in 3-D, and probability contour with the boundary."""
     placeholder = _needs_two_features(data, "decision surface")
@@ -99,7 +157,7 @@ def plot_decision_surface(
         return placeholder
     mesh, logits = plotting.grid_values(grid)
     probabilities = 1 / (1 + np.exp(-logits))
-    sample = plotting.stratified_sample(data, params.plot_sample_size, params.plot_seed)
+    sample = drawn_points(data, params)
     figure = plotting.blank_figure(1, 3, (16, 4.8))
     logit_ax = figure.add_subplot(1, 3, 1)
     surface_ax = figure.add_subplot(1, 3, 2, projection="3d")
@@ -120,23 +178,19 @@ def plot_decision_surface(
 
 
 def plot_probability_lines(
-    predictions: pd.DataFrame,
-    val: pd.DataFrame,
+    predictions: Table,
+    val: Table,
     grid: pd.DataFrame,
     evaluation: EvaluationParams,
     params: ReportingParams,
 ) -> Figure:
-    """For each threshold: the validation probability contour beside the probability line."""
+    """For each threshold: the validation probability contour beside the probability line
+    (the same sampled rows in both; the counts of every row)."""
     two_features = len(feature_columns(val)) == 2  # noqa: PLR2004
     n_cols, n_rows = (2 if two_features else 1), len(evaluation.thresholds)
     figure, axes = plotting.new_figure(n_rows, n_cols, (6 * n_cols, 3.2 * n_rows))
-    sample = plotting.stratified_sample(
-        pd.concat([val, predictions[["probability"]]], axis=1),
-        params.plot_sample_size,
-        params.plot_seed,
-    )
-    labels = predictions[LABEL].to_numpy()
-    probabilities = predictions["probability"].to_numpy()
+    sample = drawn_points(with_probability(val, predictions), params)
+    counts = threshold_counts(predictions, evaluation.thresholds)
     if two_features:
         mesh, logits = plotting.grid_values(grid)
         surface = 1 / (1 + np.exp(-logits))
@@ -166,27 +220,33 @@ def plot_probability_lines(
             sample[LABEL].to_numpy(),
             sample["probability"].to_numpy(),
             threshold,
-            confusion_counts(labels, probabilities, threshold),
+            counts[row],
         )
     return figure
 
 
 def plot_tradeoffs(
-    predictions: pd.DataFrame,
+    predictions: Table,
     metrics: dict,
     evaluation: EvaluationParams,
     params: ReportingParams,
 ) -> Figure:
     """ROC and PR points at the chosen thresholds and the selected one, then at evenly
-    spaced thresholds, joined."""
-    labels = predictions[LABEL].to_numpy()
-    probabilities = predictions["probability"].to_numpy()
+    spaced thresholds, joined; every row counted (one pass over Dask partitions)."""
+    evenly = np.linspace(0, 1, params.curve_thresholds).round(6).tolist()
+    points = [
+        counts_metrics(*counts)
+        for counts in threshold_counts(predictions, [*evaluation.thresholds, *evenly])
+    ]
+    chosen, spaced = (
+        points[: len(evaluation.thresholds)],
+        points[len(evaluation.thresholds) :],
+    )
     figure, axes = plotting.new_figure(2, 2, (10, 9))
     plotting.draw_threshold_points(
         axes[0, 0],
         axes[0, 1],
-        labels,
-        probabilities,
+        chosen,
         evaluation.thresholds,
         joined=False,
         annotate=True,
@@ -194,12 +254,10 @@ def plot_tradeoffs(
     plotting.draw_selected_threshold(
         axes[0, 0], axes[0, 1], metrics["selected_threshold"]
     )
-    evenly = np.linspace(0, 1, params.curve_thresholds).round(6).tolist()
     plotting.draw_threshold_points(
         axes[1, 0],
         axes[1, 1],
-        labels,
-        probabilities,
+        spaced,
         evenly,
         joined=True,
         annotate=True,
@@ -207,37 +265,44 @@ def plot_tradeoffs(
     return figure
 
 
+def _note_sample(axes: np.ndarray, note: str) -> None:
+    """Append ``note`` (a sample's size, or nothing) to each of ``axes``' titles."""
+    for ax in axes:
+        plotting.set_title(ax, f"{ax.get_title()}{note}")
+
+
 def plot_roc_pr_curves(
-    predictions: pd.DataFrame, metrics: dict, params: ReportingParams
+    predictions: Table, metrics: dict, params: ReportingParams
 ) -> Figure:
-    """sklearn's full ROC and precision-recall curves, drawn from a bounded number of
-    vertices, with the selected operating threshold starred."""
+    """sklearn's full ROC and precision-recall curves (of a seeded sample of a Dask
+    table's rows), drawn from a bounded number of vertices, with the selected operating
+    threshold starred."""
+    scored = sample_rows(predictions, params.plot_sample_size, params.plot_seed)
     figure, axes = plotting.new_figure(1, 2, (10, 4.5))
     plotting.draw_curves(
         axes[0, 0],
         axes[0, 1],
-        predictions[LABEL].to_numpy(),
-        predictions["probability"].to_numpy(),
+        scored[LABEL].to_numpy(),
+        scored["probability"].to_numpy(),
         params.max_curve_points,
         marker=".",
     )
+    _note_sample(axes[0], sample_note(predictions, scored))
     plotting.draw_selected_threshold(
         axes[0, 0], axes[0, 1], metrics["selected_threshold"]
     )
     return figure
 
 
-def plot_precision_quirk(predictions: pd.DataFrame, params: ReportingParams) -> Figure:
+def plot_precision_quirk(predictions: Table, params: ReportingParams) -> Figure:
     """Probability lines at thresholds where precision first falls, then rises."""
-    labels = predictions[LABEL].to_numpy()
-    probabilities = predictions["probability"].to_numpy()
-    sample = plotting.stratified_sample(
-        predictions, params.plot_sample_size, params.plot_seed
-    )
+    sample = drawn_points(predictions, params)
     n_rows = len(params.quirk_thresholds)
     figure, axes = plotting.new_figure(n_rows, 1, (7, 2.6 * n_rows))
-    for ax, threshold in zip(axes[:, 0], params.quirk_thresholds, strict=True):
-        counts = confusion_counts(labels, probabilities, threshold)
+    all_counts = threshold_counts(predictions, params.quirk_thresholds)
+    for ax, threshold, counts in zip(
+        axes[:, 0], params.quirk_thresholds, all_counts, strict=True
+    ):
         plotting.draw_probability_line(
             ax,
             sample[LABEL].to_numpy(),
@@ -252,10 +317,13 @@ def plot_precision_quirk(predictions: pd.DataFrame, params: ReportingParams) -> 
 
 
 def plot_best_worst_curves(
-    predictions: pd.DataFrame, evaluation: EvaluationParams, params: ReportingParams
+    predictions: Table, evaluation: EvaluationParams, params: ReportingParams
 ) -> Figure:
-    """A perfect classifier's ROC and PR curves, and a random one's against its baselines."""
-    labels = predictions[LABEL].to_numpy()
+    """A perfect classifier's ROC and PR curves, and a random one's against its baselines
+    (on a seeded sample of a Dask table's rows)."""
+    scored = sample_rows(predictions, params.plot_sample_size, params.plot_seed)
+    note = sample_note(predictions, scored)
+    labels = scored[LABEL].to_numpy()
     random_baseline = random_probabilities(len(labels), evaluation.random_baseline_seed)
     figure, axes = plotting.new_figure(2, 2, (10, 9))
     for row, (name, probabilities) in enumerate(
@@ -275,24 +343,24 @@ def plot_best_worst_curves(
             labels.mean(), color="k", linestyle="--", label="positive rate"
         )
         for ax in axes[row]:
-            plotting.set_title(ax, f"{ax.get_title()}: {name} classifier")
+            plotting.set_title(ax, f"{ax.get_title()}: {name} classifier{note}")
             ax.legend(loc="lower left")
     return figure
 
 
-def plot_model_comparison(
-    params: ReportingParams, **predictions: pd.DataFrame
-) -> Figure:
-    """Every model's ROC and precision-recall curves on one pair of axes."""
+def plot_model_comparison(params: ReportingParams, **predictions: Table) -> Figure:
+    """Every model's ROC and precision-recall curves on one pair of axes (each from a
+    seeded sample of a Dask table's rows, said in its label)."""
     figure, axes = plotting.new_figure(1, 2, (10, 4.5))
-    for model, scored in predictions.items():
+    for model, table in predictions.items():
+        scored = sample_rows(table, params.plot_sample_size, params.plot_seed)
         plotting.draw_curves(
             axes[0, 0],
             axes[0, 1],
             scored[LABEL].to_numpy(),
             scored["probability"].to_numpy(),
             params.max_curve_points,
-            label=model,
+            label=f"{model}{sample_note(table, scored)}",
         )
     for ax in axes[0]:
         ax.legend(loc="lower left")
