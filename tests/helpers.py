@@ -1,4 +1,5 @@
-"""Helpers shared by the end-to-end tests: snapshots, versions, crafted runs, numpy scoring."""
+"""Helpers shared by the end-to-end tests: snapshots, versions, crafted runs, numpy scoring,
+processes and a Dask cluster started by hand."""
 
 from __future__ import annotations
 
@@ -8,14 +9,18 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
 from kedro.io.core import generate_timestamp
+
+from tests.servers import free_port, live_group_members
 
 MANIFESTS = "08_reporting/run_manifest.json"
 RUN_ARTIFACTS = {
@@ -144,3 +149,64 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 120) -> 
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.1)
+
+
+@contextmanager
+def dask_cluster_by_hand(cwd: Path, workers: int) -> Iterator[str]:
+    """A ``dask scheduler`` and ``workers`` ``dask worker`` processes on 127.0.0.1, as a
+    person starts them; yields the scheduler's address and kills every process after."""
+    from distributed import Client  # noqa: PLC0415
+
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    dask = str(Path(sys.executable).with_name("dask"))
+    processes = [
+        start(
+            [
+                dask,
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-dashboard",
+            ],
+            cwd,
+        )
+    ]
+
+    def all_workers() -> bool:
+        try:
+            with Client(address, timeout=5) as client:
+                return len(client.scheduler_info()["workers"]) == workers
+        except OSError:
+            return False
+
+    try:
+        processes += [
+            start(
+                [
+                    dask,
+                    "worker",
+                    address,
+                    "--host",
+                    "127.0.0.1",
+                    "--nthreads",
+                    "1",
+                    "--no-dashboard",
+                ],
+                cwd,
+            )
+            for _ in range(workers)
+        ]
+        wait_for(all_workers, f"the scheduler and {workers} worker(s)")
+        yield address
+    finally:
+        for process in processes:
+            stop(process)
+        for process in processes:  # killed children are reaped by init a moment later
+            wait_for(
+                lambda p=process: not live_group_members(p.pid),
+                "the dask processes to end",
+                30,
+            )

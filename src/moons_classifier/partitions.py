@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -57,11 +58,11 @@ def tree_sum(parts: Sequence[Any]) -> Any:
 @dataclass(frozen=True)
 class PartitionLoader:
     """Mini-batches of a Dask DataFrame, one partition in memory at a time (the next one
-    loading meanwhile).
+    loading meanwhile; a table of one partition stays in memory).
 
     Each pass draws from torch's RNG as a DataLoader draws: one partition then gives the
-    pandas backend's batches exactly. Partitions come in a
-    random order (more than one), and each partition's rows in a random order.
+    pandas backend's batches exactly. Shuffled, the partitions come in a random order
+    and each partition's rows in a random order.
     """
 
     table: Any  # a dask.dataframe.DataFrame
@@ -96,7 +97,16 @@ class PartitionLoader:
                     stop = start + self.batch_size
                     yield features[start:stop], labels[start:stop]
 
+    @cached_property
+    def _whole(self) -> Batch | None:
+        """The tensors of a table that is one partition: read once, kept for every pass."""
+        return self._read(0) if self.table.npartitions == 1 else None
+
     def _tensors(self, index: int) -> Batch:
+        """Partition ``index`` as float32 feature and label tensors."""
+        return self._read(index) if self._whole is None else self._whole
+
+    def _read(self, index: int) -> Batch:
         """Partition ``index`` as float32 feature and label tensors, read in this process
         (a parquet file for the tables the catalog loads), not sent through the cluster."""
         return to_tensors(self.table.get_partition(index).compute(scheduler="sync"))

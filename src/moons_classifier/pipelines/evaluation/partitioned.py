@@ -92,13 +92,10 @@ def compute_metrics(
     """The pandas backend's metrics from one pass over the partitions: counts exact, the
     AUCs from probability histograms, with a bound on their error."""
     parts = predictions.to_delayed()
-    summary, n_train, n_train_positive = dask.compute(
-        tree_sum(
-            [dask.delayed(summarize)(part, i, params) for i, part in enumerate(parts)]
-        ),
-        train[LABEL].size,
-        train[LABEL].sum(),
-    )
+    summary = tree_sum(
+        [dask.delayed(summarize)(part, i, params) for i, part in enumerate(parts)]
+    ).compute()
+    n_train, n_train_positive = dask.compute(train[LABEL].size, train[LABEL].sum())
     positive_rate = summary.n_positive / summary.n_rows
     return {
         "n_train": int(n_train),
