@@ -36,13 +36,14 @@ def _study_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
 @click.option(
     "--scheduler",
     default=None,
-    help="A running Dask scheduler (tcp://host:8786). Default: a local cluster.",
+    help="A running Dask scheduler (tcp://host:8786). Default: dask.scheduler, or a "
+    "local cluster.",
 )
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
     default=None,
-    help="Worker processes of the local cluster. Default: one per core.",
+    help="Worker processes of the local cluster. Default: dask.workers, or one per core.",
 )
 @click.option("--env", "-e", default=None, help="The Kedro environment of every trial.")
 @click.option(

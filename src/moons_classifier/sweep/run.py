@@ -14,7 +14,7 @@ from kedro.framework.startup import bootstrap_project
 from pydantic import BaseModel
 
 from moons_classifier.cluster import dask_client, slots
-from moons_classifier.params import SweepParams
+from moons_classifier.params import DaskParams, SweepParams
 from moons_classifier.sweep.report import write_report
 from moons_classifier.sweep.study import open_study, optimize, suggest
 from moons_classifier.sweep.tracking import log_sweep
@@ -50,8 +50,11 @@ def flatten(params: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def load_sweep_params(project: Path, options: SweepOptions) -> SweepParams:
-    """The validated ``sweep`` group; every path it sets must be a project parameter."""
+def load_sweep_params(
+    project: Path, options: SweepOptions
+) -> tuple[SweepParams, DaskParams]:
+    """The validated ``sweep`` and ``dask`` groups; every path the sweep sets must be a
+    project parameter."""
     bootstrap_project(project)
     with KedroSession.create(
         project_path=project, env=options.env, runtime_params=options.params
@@ -65,12 +68,12 @@ def load_sweep_params(project: Path, options: SweepOptions) -> SweepParams:
             f"sweep.space and sweep.fixed set {unknown}, which the project's parameters "
             "do not define (a typo?)."
         )
-    return sweep
+    return sweep, DaskParams.model_validate(parameters.get("dask", {}))
 
 
 def run_sweep(project: Path, options: SweepOptions) -> Path:
     """Run ``options.trials`` more trials of the study; its folder, with the report."""
-    sweep = load_sweep_params(project, options)
+    sweep, cluster = load_sweep_params(project, options)
     folder = project / SWEEPS / options.study
     study = open_study(folder, options.study, sweep)
     fixed = {**flatten(options.params), **sweep.fixed}
@@ -94,7 +97,11 @@ def run_sweep(project: Path, options: SweepOptions) -> Path:
 
     first = len(study.trials)
     try:
-        with dask_client(options.scheduler, options.workers) as client:
+        with dask_client(
+            options.scheduler or cluster.scheduler,
+            options.workers or cluster.workers,
+            cluster.worker_memory,
+        ) as client:
             optimize(study, client, options.trials, slots(client), submit)
     finally:
         write_report(study, folder)
