@@ -1,10 +1,11 @@
-"""The Dask backend through Kedro sessions: exact on one partition, the same counts as
-pandas on many, on a scheduler started by hand, and a parquet folder as the source."""
+"""The Dask backend through Kedro sessions: exact on one partition (on the run's own local
+cluster), the same counts as pandas on many, and a parquet folder as the source (on a
+scheduler started by hand)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import dask.dataframe as dd
@@ -22,7 +23,7 @@ from moons_classifier.pipelines.training.nodes import (
     train_model,
 )
 from tests.conftest import run_kedro
-from tests.helpers import dask_cluster_by_hand
+from tests.helpers import dask_cluster_by_hand, probabilities
 
 PIPELINES = ["data_processing", "training", "evaluation"]
 MODELS = ("logistic", "mlp")
@@ -32,6 +33,22 @@ ARTIFACTS = ("06_models/scaler.json", "07_model_output/logistic/loss_history.csv
 WEIGHT_TOLERANCE = 0.05
 MANY = {"n_samples": 1200, "partition_rows": 300}
 MANY_EPOCHS = 30
+INFERENCE_CATALOG = """
+inference_input:
+  type: moons_classifier.datasets.TableDataset
+  filepath: {data}/01_raw/new_points
+"{{namespace}}.inference_predictions":
+  type: moons_classifier.datasets.TableDataset
+  filepath: {data}/07_model_output/{{namespace}}/inference_predictions.parquet
+"""
+
+
+@pytest.fixture(scope="module")
+def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The address of a ``dask scheduler`` with one ``dask worker``, started by hand on
+    127.0.0.1 and shared by this module's runs (the worker keeps its imports)."""
+    with dask_cluster_by_hand(tmp_path_factory.mktemp("dask"), workers=1) as address:
+        yield address
 
 
 def dask_run(project: Path, monkeypatch: pytest.MonkeyPatch, **groups: dict) -> None:
@@ -84,16 +101,15 @@ def pandas_table(folder: Path) -> pd.DataFrame:
 
 
 def test_many_partitions_on_a_scheduler_started_by_hand_match_pandas_on_the_same_rows(
-    project: Path, monkeypatch: pytest.MonkeyPatch, latest
+    project: Path, monkeypatch: pytest.MonkeyPatch, latest, scheduler: str
 ):
-    with dask_cluster_by_hand(project, workers=2) as address:
-        dask_run(
-            project,
-            monkeypatch,
-            data=MANY,
-            dask={"scheduler": address},
-            training={"n_epochs": MANY_EPOCHS},
-        )
+    dask_run(
+        project,
+        monkeypatch,
+        data=MANY,
+        dask={"scheduler": scheduler},
+        training={"n_epochs": MANY_EPOCHS},
+    )
     inputs = project / "data/05_model_input"
     train = pandas_table(inputs / "train_features.parquet")
     val = pandas_table(inputs / "validation_features.parquet")
@@ -133,7 +149,7 @@ def test_many_partitions_on_a_scheduler_started_by_hand_match_pandas_on_the_same
 
 
 def test_a_parquet_folder_is_a_table_source(
-    project: Path, monkeypatch: pytest.MonkeyPatch, latest
+    project: Path, monkeypatch: pytest.MonkeyPatch, latest, scheduler: str
 ):
     table = pd.read_csv(project / "data/01_raw/breast_cancer.csv")
     folder = project / "data/01_raw/breast_cancer"
@@ -141,9 +157,42 @@ def test_a_parquet_folder_is_a_table_source(
     (project / "conf/local/catalog.yml").write_text(
         f"source_table:\n  type: dask.ParquetDataset\n  filepath: {folder.as_posix()}\n"
     )
-    dask_run(project, monkeypatch, data={"source": "table"}, training={"n_epochs": 3})
+    dask_run(
+        project,
+        monkeypatch,
+        data={"source": "table"},
+        dask={"scheduler": scheduler},
+        training={"n_epochs": 3},
+    )
     features = project / "data/05_model_input/train_features.parquet"
     assert len(list(features.glob("*.parquet"))) == 3  # noqa: PLR2004
     metrics = metrics_of(project, latest, "logistic")
     assert metrics["n_train"] + metrics["n_val"] == len(table)
     assert np.isfinite([metrics["auroc"], metrics["aupr"]]).all()
+
+    # Inference scores a parquet folder into a parquet folder, partition by partition.
+    points = table.drop(columns="target").iloc[:100]
+    dd.from_pandas(points, npartitions=2).to_parquet(
+        project / "data/01_raw/new_points", write_index=False
+    )
+    (project / "conf/local/catalog.yml").write_text(
+        (project / "conf/local/catalog.yml").read_text()
+        + INFERENCE_CATALOG.format(data=(project / "data").as_posix())
+    )
+    run_kedro(
+        project,
+        monkeypatch,
+        pipeline_names=["inference"],
+        runtime_params={"data": {"source": "table"}, "dask": {"scheduler": scheduler}},
+    )
+    scored = project / "data/07_model_output/logistic/inference_predictions.parquet"
+    assert len(list(scored.glob("*.parquet"))) == 2  # noqa: PLR2004
+    got = pandas_table(scored)
+    state = torch.load(
+        latest(project, "06_models/logistic/model.pt"), weights_only=True
+    )
+    scaler = json.loads(latest(project, "06_models/scaler.json").read_text())
+    np.testing.assert_allclose(
+        got["probability"], probabilities(state, scaler, points), rtol=1e-5, atol=1e-6
+    )
+    pd.testing.assert_frame_equal(got[points.columns], points)
