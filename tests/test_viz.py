@@ -25,7 +25,7 @@ HELD_OUT = {"test_split", "test_features", "test_predictions"}
 PREVIEW_ROWS = 10  # preview_args.nrows of the catalog's tables
 FIGURE = "logistic.roc_pr_curves_figure"
 PREVIEW_TYPES = {  # dataset type (as kedro-viz names it) -> the preview kedro-viz sends
-    "pandas.parquet_dataset.ParquetDataset": "TablePreview",
+    "moons_classifier.datasets.TableDataset": "TablePreview",
     "pandas.csv_dataset.CSVDataset": "TablePreview",
     "moons_classifier.datasets.JSONDataset": "JSONPreview",
     "moons_classifier.datasets.StandardScalerDataset": "JSONPreview",
@@ -57,7 +57,7 @@ def graph_names(main: dict) -> dict[str, str]:
 
 
 def test_catalog_has_layers_everywhere_and_previews_for_tables() -> None:
-    """Every catalog entry has a kedro-viz layer; every pandas table has preview_args."""
+    """Every catalog entry has a kedro-viz layer; every table has preview_args."""
     entries = {}
     for path in sorted((PROJECT_ROOT / "conf" / "base").glob("catalog*/**/*.yml")):
         entries.update(yaml.safe_load(path.read_text()) or {})
@@ -72,7 +72,9 @@ def test_catalog_has_layers_everywhere_and_previews_for_tables() -> None:
         if meta.get("layer") not in LAYERS
     } == {}
     tables = [
-        name for name, entry in entries.items() if entry["type"].startswith("pandas.")
+        name
+        for name, entry in entries.items()
+        if entry["type"].startswith("pandas.") or entry["type"].endswith("TableDataset")
     ]
     assert [
         name for name in tables if "nrows" not in viz[name].get("preview_args", {})
