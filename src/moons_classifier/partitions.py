@@ -36,6 +36,11 @@ def partition_seed(seed: int, index: int) -> int:
     return seed + index
 
 
+def partition_number(partition_info: dict | None) -> int:
+    """The partition's number, from what Dask passes a ``map_partitions`` function."""
+    return 0 if partition_info is None else partition_info["number"]
+
+
 def tree_reduce(parts: Sequence[Any], combine: Callable[[Any, Any], Any]) -> Any:
     """Combine Dask delayed values pairwise, level by level, into one delayed value."""
     from dask import delayed  # noqa: PLC0415

@@ -10,7 +10,11 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from moons_classifier.params import DataParams, SplitParams
-from moons_classifier.partitions import partition_seed, partition_sizes
+from moons_classifier.partitions import (
+    partition_number,
+    partition_seed,
+    partition_sizes,
+)
 from moons_classifier.tabular import LABEL, feature_columns
 
 from . import nodes
@@ -68,15 +72,10 @@ def _subsample_partition(
     part: pd.DataFrame, params: DataParams, partition_info: dict | None = None
 ) -> pd.DataFrame:
     """``subsample_positives`` on one partition."""
-    seed = partition_seed(params.random_state, _index(partition_info))
+    seed = partition_seed(params.random_state, partition_number(partition_info))
     return nodes.subsample_positives(
         part, params.model_copy(update={"random_state": seed})
     )
-
-
-def _index(partition_info: dict | None) -> int:
-    """The partition's number, as Dask passes it to ``map_partitions`` functions."""
-    return 0 if partition_info is None else partition_info["number"]
 
 
 def empty_like(data: dd.DataFrame) -> pd.DataFrame:
@@ -102,7 +101,7 @@ def _split_partition(
     partition_info: dict | None = None,
 ) -> pd.DataFrame:
     """The training (``side`` 0) or validation (1) rows of one partition."""
-    index = _index(partition_info)
+    index = partition_number(partition_info)
     nodes.check_split_sizes(len(part), params)
     sides = train_test_split(
         part,

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from moons_classifier.metrics import confusion_counts
-from moons_classifier.partitions import partition_seed, tree_sum
+from moons_classifier.partitions import partition_number, partition_seed, tree_sum
 from moons_classifier.tabular import LABEL
 
 from . import nodes
@@ -34,7 +34,7 @@ def _with_keys(
     part: pd.DataFrame, seed: int, partition_info: dict | None = None
 ) -> pd.DataFrame:
     """``part`` with a uniform random key per row, from the partition's seed."""
-    index = 0 if partition_info is None else partition_info["number"]
+    index = partition_number(partition_info)
     rng = np.random.default_rng(partition_seed(seed, index))
     return part.assign(**{KEY: rng.random(len(part))})
 
@@ -57,7 +57,7 @@ def _with_probability_partition(
     val: pd.DataFrame, predictions: pd.DataFrame, partition_info: dict | None = None
 ) -> pd.DataFrame:
     """``with_probability`` on one pair of partitions."""
-    index = 0 if partition_info is None else partition_info["number"]
+    index = partition_number(partition_info)
     return nodes.with_probability(val, predictions, f" in partition {index}")
 
 
