@@ -10,11 +10,9 @@ from pathlib import Path
 
 import optuna
 import pytest
-from distributed import Client
 
 from benchmarks.project import QUICK, use_small_space
-from tests.helpers import start, stop, wait_for
-from tests.servers import free_port, live_group_members
+from tests.helpers import dask_cluster_by_hand
 from tests.sweep_helpers import kedro_sweep, trials
 
 SWEEPS = Path("data/09_sweeps")
@@ -102,54 +100,10 @@ def test_a_local_sweep_runs_in_parallel_records_a_failure_reproduces_and_resumes
 
 
 def test_a_sweep_runs_on_a_dask_scheduler_and_workers_started_by_hand(small):
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    dask = str(Path(sys.executable).with_name("dask"))
-    common = ["--no-dashboard"]
-    processes = [
-        start(
-            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), *common],
-            small,
-        )
-    ]
-    try:
-        processes += [
-            start(
-                [
-                    dask,
-                    "worker",
-                    address,
-                    "--host",
-                    "127.0.0.1",
-                    "--nthreads",
-                    "1",
-                    *common,
-                ],
-                small,
-            )
-            for _ in range(2)
-        ]
-
-        def two_workers() -> bool:
-            try:
-                with Client(address, timeout=5) as client:
-                    return len(client.scheduler_info()["workers"]) == 2  # noqa: PLR2004
-            except OSError:
-                return False
-
-        wait_for(two_workers, "the scheduler and two workers")
+    with dask_cluster_by_hand(small, workers=2) as address:
         kedro_sweep(
             small, "--study", "remote", "--trials", "2", "--scheduler", address, *QUICK
         )
-    finally:
-        for process in processes:
-            stop(process)
     table = trials(small / SWEEPS / "remote")
     assert list(table["state"]) == ["COMPLETE", "COMPLETE"]
     assert table["worker"].nunique() == 2  # noqa: PLR2004
-    for process in processes:  # killed children are reaped by init a moment later
-        wait_for(
-            lambda p=process: not live_group_members(p.pid),
-            "the dask processes to end",
-            30,
-        )
