@@ -131,7 +131,9 @@ def test_environment_overrides_parameters(project, monkeypatch, latest):
         "data:\n  n_samples: 500\n  noise: 0.3\n  random_state: 0\n"
         "split:\n  test_size: 0.25\n  random_state: 13\n"
     )
-    run_kedro(project, monkeypatch, env="bigger")
+    run_kedro(
+        project, monkeypatch, env="bigger", runtime_params={"training": {"n_epochs": 2}}
+    )
     metrics = json.loads(
         latest(project, "08_reporting/logistic/metrics.json").read_text()
     )

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from kedro.framework.session import KedroSession
+from kedro_mlflow.framework.hooks.mlflow_hook import mlflow_hook
 from mlflow.entities import Run
 from playwright.sync_api import expect, sync_playwright
 
@@ -71,7 +72,9 @@ def leaves(
 @pytest.fixture(scope="module")
 def tracked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tracked]:
     """Two default runs with different seeds and one inference run, in one process."""
-    project = copy_project(tmp_path_factory.mktemp("tracking") / "project")
+    project = copy_project(
+        tmp_path_factory.mktemp("tracking") / "project", tracking=True
+    )
     with pytest.MonkeyPatch.context() as monkeypatch:
         for seed in SEEDS:
             run_kedro(project, monkeypatch, runtime_params={"training": {"seed": seed}})
@@ -96,6 +99,15 @@ def tracked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tracked]:
     mlflow.set_tracking_uri(tracked.store)  # models:/ URIs resolve in this store
     yield tracked
     mlflow.set_tracking_uri(previous)
+    forget_tracked_run()
+
+
+def forget_tracked_run() -> None:
+    """Clear the run id that kedro-mlflow's hook keeps across sessions (2.0.3 never does).
+
+    Left set, a later untracked session in this process reopens that run at every node.
+    """
+    mlflow_hook.run_id = None
 
 
 def test_each_run_is_one_finished_mlflow_run_with_flattened_params(
