@@ -22,7 +22,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from moons_classifier.pipeline_registry import register_pipelines
 from moons_classifier.pipelines import MODEL_NAMESPACES
-from tests.conftest import PROJECT_ROOT, copy_project, run_kedro
+from tests.conftest import PROJECT_ROOT, copy_project, disable_tracking, run_kedro
 from tests.servers import LOOPBACK, running_server
 from tests.viz_helpers import CHROMIUM, CHROMIUM_ARGS, local_only
 
@@ -99,15 +99,6 @@ def tracked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tracked]:
     mlflow.set_tracking_uri(tracked.store)  # models:/ URIs resolve in this store
     yield tracked
     mlflow.set_tracking_uri(previous)
-    forget_tracked_run()
-
-
-def forget_tracked_run() -> None:
-    """Clear the run id that kedro-mlflow's hook keeps across sessions (2.0.3 never does).
-
-    Left set, a later untracked session in this process reopens that run at every node.
-    """
-    mlflow_hook.run_id = None
 
 
 def test_each_run_is_one_finished_mlflow_run_with_flattened_params(
@@ -317,3 +308,19 @@ def test_mlflow_ui_shows_the_runs_and_their_metrics(
             page.screenshot(path=tmp_path / "mlflow-run.png")
         finally:
             browser.close()
+
+
+def test_an_untracked_session_after_a_tracked_one_logs_nothing(
+    tracked: Tracked, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kedro-mlflow forgets the last run: a later untracked session neither fails nor logs.
+
+    Last in this module: it switches tracking off in the shared project copy.
+    """
+    assert mlflow_hook.run_id is None
+    experiments = [tracked.runs[0].info.experiment_id]
+    before = {run.info.run_id for run in tracked.client.search_runs(experiments)}
+    disable_tracking(tracked.project)
+    run_kedro(tracked.project, monkeypatch, pipeline_names=["inference"])
+    after = {run.info.run_id for run in tracked.client.search_runs(experiments)}
+    assert after == before

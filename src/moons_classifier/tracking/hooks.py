@@ -13,6 +13,7 @@ from kedro.framework.hooks import hook_impl
 from kedro.framework.project import settings
 from kedro.io import DataCatalog
 from kedro.pipeline import Pipeline
+from kedro_mlflow.framework.hooks.mlflow_hook import mlflow_hook
 from mlflow.entities import RunStatus
 from mlflow.utils.git_utils import get_git_commit
 from mlflow.utils.mlflow_tags import MLFLOW_GIT_COMMIT
@@ -96,9 +97,10 @@ class TrackingHooks:
 class EndRunHooks:
     """End the Kedro run's MLflow run however the run ends.
 
-    kedro-mlflow ends one level of the run after the pipeline and leaves it active when a
-    ``before_pipeline_run`` check fails, and the next session in the same process would log
-    into it. These wrappers end it fully, unless it was started before the session.
+    kedro-mlflow ends one level of the run after the pipeline, leaves it active when a
+    ``before_pipeline_run`` check fails, and keeps its id, and the next session in the same
+    process would log into it. These wrappers end it fully, unless it was started before
+    the session.
     """
 
     @hook_impl
@@ -134,6 +136,12 @@ class EndRunHooks:
             self._end_runs(status)
 
     def _end_runs(self, status: int) -> None:
-        """End every active MLflow run of this thread with ``status``."""
-        while not self._outer_run and mlflow.active_run():
+        """End every active MLflow run of this thread with ``status``, and make
+        kedro-mlflow forget it."""
+        if self._outer_run:
+            return
+        while mlflow.active_run():
             mlflow.end_run(RunStatus.to_string(status))
+        # kedro-mlflow 2.0.3's hook is one object per process that keeps the last run's
+        # id: a later session with tracking disabled would reopen that run at every node.
+        mlflow_hook.run_id = None
