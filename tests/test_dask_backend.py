@@ -1,6 +1,6 @@
-"""The Dask backend through Kedro sessions: exact on one partition (on the run's own local
-cluster), the same counts as pandas on many, and a parquet folder as the source (on a
-scheduler started by hand)."""
+"""The Dask backend through Kedro sessions: exact on one partition (on the run's own
+local cluster, figures included), the same counts as pandas on many, and parquet folders
+in and out (on a scheduler started by hand)."""
 
 from __future__ import annotations
 
@@ -51,14 +51,19 @@ def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield address
 
 
-def dask_run(project: Path, monkeypatch: pytest.MonkeyPatch, **groups: dict) -> None:
-    """``kedro run`` of the metrics pipelines on the Dask backend, one local worker."""
+def dask_run(
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    pipelines: list[str] = PIPELINES,
+    **groups: dict,
+) -> None:
+    """``kedro run`` of ``pipelines`` on the Dask backend, one local worker by default."""
     data = groups.pop("data", {})
     dask = {"workers": 1, **groups.pop("dask", {})}
     run_kedro(
         project,
         monkeypatch,
-        pipeline_names=PIPELINES,
+        pipeline_names=pipelines,
         runtime_params={"data": {"backend": "dask", **data}, "dask": dask, **groups},
     )
 
@@ -71,7 +76,12 @@ def metrics_of(project: Path, latest: Callable, model: str) -> dict:
 def test_one_partition_gives_the_pandas_runs_results_exactly(
     default_run: Path, project: Path, monkeypatch: pytest.MonkeyPatch, latest
 ):
-    dask_run(project, monkeypatch)
+    dask_run(project, monkeypatch, [*PIPELINES, "reporting"])
+    figures = sorted(p.name for p in (project / "data/08_reporting").rglob("*.png"))
+    expected = sorted(
+        p.name for p in (default_run / "data/08_reporting").rglob("*.png")
+    )
+    assert figures == expected
     features = project / "data/05_model_input/train_features.parquet"
     assert features.is_dir()
     assert len(list(features.glob("*.parquet"))) == 1
