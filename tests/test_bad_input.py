@@ -130,6 +130,36 @@ def test_bad_parameter_is_refused_before_any_node(
     )
 
 
+@pytest.mark.parametrize(
+    ("runtime_params", "fragments"),
+    [
+        pytest.param(
+            {
+                "data": {"backend": "dask", "source": "table"},
+                "split": {"test_fraction": 0.2},
+            },
+            [
+                "split.test_fraction=0.2",
+                "data.backend=dask",
+                "split.test_fraction to null",
+            ],
+            id="dask-test-split",
+        ),
+        pytest.param(
+            {"data": {"backend": "dask", "n_samples": 6, "partition_rows": 2}},
+            ["split.test_size=0.2 on 2 rows", "both sets need rows"],
+            id="dask-partition-too-small",
+        ),
+    ],
+)
+def test_a_dask_run_that_cannot_split_is_refused_before_any_node(
+    trained_copy, monkeypatch, runtime_params, fragments
+):
+    assert_refused(
+        trained_copy, monkeypatch, ValueError, fragments, runtime_params=runtime_params
+    )
+
+
 def test_bad_inference_threshold_is_refused_by_the_inference_pipeline(
     trained_copy, monkeypatch
 ):

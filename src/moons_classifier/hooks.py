@@ -221,11 +221,12 @@ def _dask_client(params: DaskParams) -> ExitStack:
 
 def _check_data_size(data: DataParams, split: SplitParams) -> None:
     """The moons must fit in memory (one partition of them, on the Dask backend), and the
-    split must leave rows on both sides (of each partition)."""
+    split must leave rows on both sides (of each partition); no test split on Dask."""
+    if data.backend == "dask":
+        check_no_test_split(split)
     if data.source != "moons":
         return
     if data.backend == "dask":
-        check_no_test_split(split)
         check_split_sizes(
             min(partition_sizes(data.n_samples, data.partition_rows)), split
         )
