@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 from sklearn.metrics import auc, precision_recall_curve, roc_curve
@@ -25,6 +26,16 @@ def confusion_counts(
     fp = int(np.count_nonzero(~actual & predicted))
     fn = int(np.count_nonzero(actual & ~predicted))
     return len(actual) - tp - fp - fn, fp, fn, tp
+
+
+def confusion_counts_at(
+    labels: np.ndarray, probabilities: np.ndarray, thresholds: Sequence[float]
+) -> np.ndarray:
+    """TN, FP, FN, TP at each threshold, one int64 row each (counts add up across parts)."""
+    return np.array(
+        [confusion_counts(labels, probabilities, t) for t in thresholds],
+        dtype=np.int64,
+    ).reshape(len(thresholds), 4)
 
 
 def threshold_metrics(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -41,23 +41,18 @@ def partition_number(partition_info: dict | None) -> int:
     return 0 if partition_info is None else partition_info["number"]
 
 
-def tree_reduce(parts: Sequence[Any], combine: Callable[[Any, Any], Any]) -> Any:
-    """Combine Dask delayed values pairwise, level by level, into one delayed value."""
+def tree_sum(parts: Sequence[Any]) -> Any:
+    """The sum of Dask delayed values, added pairwise, level by level, on the workers."""
     from dask import delayed  # noqa: PLC0415
 
     level = list(parts)
     while len(level) > 1:
         pairs = [
-            delayed(combine)(level[i], level[i + 1])
+            delayed(operator.add)(level[i], level[i + 1])
             for i in range(0, len(level) - 1, 2)
         ]
         level = pairs + level[len(pairs) * 2 :]
     return level[0]
-
-
-def tree_sum(parts: Sequence[Any]) -> Any:
-    """The sum of Dask delayed values, added pairwise on the workers."""
-    return tree_reduce(parts, operator.add)
 
 
 @dataclass(frozen=True)

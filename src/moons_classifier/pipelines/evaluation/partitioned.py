@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 
 from moons_classifier.metrics import (
-    confusion_counts,
+    confusion_counts_at,
     counts_metrics,
     random_probabilities,
 )
@@ -76,10 +76,7 @@ def summarize(
         random_baseline=ScoreHistogram.of(
             labels, random_baseline, params.histogram_bits
         ),
-        counts=np.array(
-            [confusion_counts(labels, probabilities, t) for t in params.thresholds],
-            dtype=np.int64,
-        ),
+        counts=confusion_counts_at(labels, probabilities, params.thresholds),
     )
 
 

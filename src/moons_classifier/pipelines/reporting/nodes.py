@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from moons_classifier import plotting
 from moons_classifier.metrics import (
-    confusion_counts,
+    confusion_counts_at,
     counts_metrics,
     random_probabilities,
 )
@@ -66,11 +66,21 @@ def threshold_counts(
     predictions: Table, thresholds: Sequence[float]
 ) -> list[tuple[int, int, int, int]]:
     """TN, FP, FN, TP of every scored row at each threshold (one pass over Dask partitions)."""
-    if is_dask(predictions):
-        return _partitioned().threshold_counts(predictions, thresholds)
-    labels = predictions[LABEL].to_numpy()
-    probabilities = predictions["probability"].to_numpy()
-    return [confusion_counts(labels, probabilities, t) for t in thresholds]
+    counts = (
+        _partitioned().threshold_counts(predictions, thresholds)
+        if is_dask(predictions)
+        else partition_counts(predictions, thresholds)
+    )
+    return [tuple(int(c) for c in row) for row in counts]
+
+
+def partition_counts(
+    predictions: pd.DataFrame, thresholds: Sequence[float]
+) -> np.ndarray:
+    """TN, FP, FN, TP of a pandas table's scored rows at each threshold, one row each."""
+    return confusion_counts_at(
+        predictions[LABEL].to_numpy(), predictions["probability"].to_numpy(), thresholds
+    )
 
 
 def drawn_points(table: Table, params: ReportingParams) -> pd.DataFrame:

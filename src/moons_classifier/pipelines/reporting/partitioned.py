@@ -9,9 +9,7 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 
-from moons_classifier.metrics import confusion_counts
 from moons_classifier.partitions import partition_number, partition_seed, tree_sum
-from moons_classifier.tabular import LABEL
 
 from . import nodes
 
@@ -63,20 +61,11 @@ def _with_probability_partition(
 
 def threshold_counts(
     predictions: dd.DataFrame, thresholds: Sequence[float]
-) -> list[tuple[int, int, int, int]]:
+) -> np.ndarray:
     """TN, FP, FN, TP of every row at each threshold, summed over the partitions."""
     parts = [
-        dask.delayed(_partition_counts)(part, thresholds)
+        dask.delayed(nodes.partition_counts)(part, thresholds)
         for part in predictions.to_delayed()
     ]
     (counts,) = dask.compute(tree_sum(parts))
-    return [tuple(int(c) for c in row) for row in counts]
-
-
-def _partition_counts(part: pd.DataFrame, thresholds: Sequence[float]) -> np.ndarray:
-    """One partition's TN, FP, FN, TP at each threshold, one row each."""
-    labels, probabilities = part[LABEL].to_numpy(), part["probability"].to_numpy()
-    return np.array(
-        [confusion_counts(labels, probabilities, t) for t in thresholds],
-        dtype=np.int64,
-    )
+    return counts
