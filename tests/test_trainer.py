@@ -17,6 +17,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
+from moons_classifier.optimizers import PlainSGD
 from moons_classifier.trainer import (
     EpochProgress,
     Trainer,
@@ -98,8 +99,12 @@ def train_both(
     val_loader: DataLoader | None,
     make_optimizer: Callable[..., torch.optim.Optimizer] = torch.optim.SGD,
     monkeypatch: pytest.MonkeyPatch | None = None,
+    trainer_optimizer: Callable[..., torch.optim.Optimizer | PlainSGD] | None = None,
 ) -> None:
-    """Train one model with the book's loop and one with the Trainer; assert they agree."""
+    """Train one model with the book's loop and one with the Trainer; assert they agree.
+
+    The Trainer steps with ``trainer_optimizer``, by default the book's ``make_optimizer``.
+    """
     if monkeypatch is not None:
         monkeypatch.setattr(
             book_reference, "optim", SimpleNamespace(SGD=make_optimizer)
@@ -107,26 +112,33 @@ def train_both(
     reference = make_model()
     losses = book_train(reference, train_loader, val_loader, N_EPOCHS, LR)
     model = make_model()
-    trainer = Trainer(
-        model, nn.BCEWithLogitsLoss(), make_optimizer(model.parameters(), lr=LR)
-    )
+    optimizer = (trainer_optimizer or make_optimizer)(model.parameters(), lr=LR)
+    trainer = Trainer(model, nn.BCEWithLogitsLoss(), optimizer)
     trainer.fit(train_loader, val_loader, N_EPOCHS)
     assert_same(model, reference, trainer, losses)
 
 
+@pytest.mark.parametrize("optimizer", [PlainSGD, torch.optim.SGD])
 @pytest.mark.parametrize("batch_size", [1, 16, 32, 80, 128])
 @pytest.mark.parametrize("with_validation", [True, False])
-def test_trainer_matches_the_book_bit_for_bit(book, batch_size, with_validation):
+def test_trainer_matches_the_book_bit_for_bit(
+    book, batch_size, with_validation, optimizer
+):
     # 80 training rows: 32 leaves a partial last batch, 128 is one batch of all of them.
     train_loader, val_loader = loaders(book, batch_size)
     assert _fast_batches(train_loader, torch.device("cpu")) is not None
-    train_both(book_model, train_loader, val_loader if with_validation else None)
+    train_both(
+        book_model,
+        train_loader,
+        val_loader if with_validation else None,
+        trainer_optimizer=optimizer,
+    )
 
 
 def test_the_trainer_reproduces_the_chapter(book):
     model = book_model()
     trainer = Trainer(
-        model, nn.BCEWithLogitsLoss(), torch.optim.SGD(model.parameters(), lr=LR)
+        model, nn.BCEWithLogitsLoss(), PlainSGD(model.parameters(), lr=LR)
     )
     trainer.fit(*loaders(book, 16), n_epochs=100)
     for name, tensor in book.state_dict.items():
@@ -143,7 +155,7 @@ def test_drop_last_matches_the_book(book, rows):
 
 
 def test_any_model_goes_through_the_same_loop(book):
-    train_both(mlp, *loaders(book, 16))
+    train_both(mlp, *loaders(book, 16), trainer_optimizer=PlainSGD)
 
 
 @pytest.mark.parametrize(
@@ -208,6 +220,21 @@ def test_checkpoint_round_trip(book, tmp_path: Path):
     for trainer in (trained, restored):
         trainer.fit(*loaders(book, 16), n_epochs=2)
     assert restored.train_losses == trained.train_losses
+    for name, tensor in trained.model.state_dict().items():
+        assert torch.equal(restored.model.state_dict()[name], tensor)
+
+
+def test_plain_sgd_checkpoints_its_learning_rate(book, tmp_path: Path):
+    model = book_model()
+    trained = Trainer(model, nn.BCEWithLogitsLoss(), PlainSGD(model.parameters(), 0.25))
+    trained.fit(*loaders(book, 16), n_epochs=1)
+    trained.save_checkpoint(tmp_path / "checkpoint.pt")
+
+    model = book_model()
+    restored = Trainer(model, nn.BCEWithLogitsLoss(), PlainSGD(model.parameters(), LR))
+    restored.load_checkpoint(tmp_path / "checkpoint.pt")
+
+    assert restored.optimizer.lr == 0.25  # noqa: PLR2004
     for name, tensor in trained.model.state_dict().items():
         assert torch.equal(restored.model.state_dict()[name], tensor)
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+
 import pandas as pd
 import pytest
 import torch
@@ -177,3 +181,23 @@ def test_train_model_refuses_an_unavailable_device(splits):
 def test_training_params_refuse_an_unknown_device_name():
     with pytest.raises(ValueError, match="'gpu' is not one of"):
         TrainingParams(device="gpu")
+
+
+def test_training_leaves_torch_dynamo_unimported():
+    # Constructing any torch Optimizer imports torch._dynamo: about 1.9 s of a default run.
+    code = textwrap.dedent(
+        """
+        import sys
+        import pandas as pd
+        from moons_classifier.params import LoaderParams, ModelParams, TrainingParams
+        from moons_classifier.pipelines.training.nodes import (
+            build_loaders, build_model, train_model,
+        )
+        data = pd.DataFrame({"x1": [0.0, 1.0], "x2": [1.0, 0.0], "y": [0, 1]})
+        loaders = build_loaders(data, data, LoaderParams(batch_size=1))
+        params = TrainingParams(n_epochs=2, device="cpu")
+        train_model(build_model(data, ModelParams()), *loaders, params, ModelParams())
+        assert "torch._dynamo" not in sys.modules, "training imported torch._dynamo"
+        """
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -10,6 +10,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from moons_classifier import models
 from moons_classifier.devices import resolve_device
+from moons_classifier.optimizers import PlainSGD
 from moons_classifier.params import LoaderParams, ModelParams, TrainingParams
 from moons_classifier.partitions import PartitionLoader, is_dask
 from moons_classifier.tabular import Table, feature_columns, to_tensors
@@ -106,7 +107,7 @@ def train_model(
         nn.BCEWithLogitsLoss(
             pos_weight=positive_weight(train_loader, params.pos_weight)
         ),
-        torch.optim.SGD(model.parameters(), lr=params.lr),
+        PlainSGD(model.parameters(), lr=params.lr),
         device,
     )
     trainer.fit(train_loader, val_loader, params.n_epochs, seed=params.seed)
