@@ -12,7 +12,7 @@ class PlainSGD:
     """SGD without momentum, weight decay or hooks: ``p -= lr * p.grad``, as ``torch.optim.SGD`` computes it.
 
     ``torch.optim.SGD(params, lr)`` gives the same weights bit for bit. This one skips its
-    per-step bookkeeping (benchmarks.train_speed: 1.21x at the chapter's size, torch 2.13
+    per-step bookkeeping (benchmarks.train_speed: 1.33x at the chapter's size, torch 2.13
     CPU) and the import of ``torch._dynamo`` that constructing any torch Optimizer
     triggers (about 1.9 s, a tenth of a default ``kedro run``).
     """
