@@ -17,7 +17,7 @@ from moons_classifier.cluster import dask_client, slots
 from moons_classifier.params import DaskParams, SweepParams
 from moons_classifier.sweep.report import write_report
 from moons_classifier.sweep.study import open_study, optimize, suggest
-from moons_classifier.sweep.tracking import log_sweep
+from moons_classifier.sweep.tracking import log_sweep, tracks_trials
 from moons_classifier.sweep.trial import run_trial
 
 logger = logging.getLogger(__name__)
@@ -52,14 +52,16 @@ def flatten(params: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def load_sweep_params(
     project: Path, options: SweepOptions
-) -> tuple[SweepParams, DaskParams]:
-    """The validated ``sweep`` and ``dask`` groups; every path the sweep sets must be a
-    project parameter."""
+) -> tuple[SweepParams, DaskParams, bool]:
+    """The validated ``sweep`` and ``dask`` groups, and whether kedro-mlflow tracks the
+    trials; every path the sweep sets must be a project parameter."""
     bootstrap_project(project)
     with KedroSession.create(
         project_path=project, env=options.env, runtime_params=options.params
     ) as session:
-        parameters = session.load_context().params
+        context = session.load_context()
+        parameters = context.params
+        tracked = tracks_trials(getattr(context, "mlflow", None))
     sweep = SweepParams.model_validate(parameters.get("sweep", {}))
     known = flatten(parameters)
     unknown = sorted((sweep.space.keys() | sweep.fixed.keys()) - known.keys())
@@ -68,12 +70,12 @@ def load_sweep_params(
             f"sweep.space and sweep.fixed set {unknown}, which the project's parameters "
             "do not define (a typo?)."
         )
-    return sweep, DaskParams.model_validate(parameters.get("dask", {}))
+    return sweep, DaskParams.model_validate(parameters.get("dask", {})), tracked
 
 
 def run_sweep(project: Path, options: SweepOptions) -> Path:
     """Run ``options.trials`` more trials of the study; its folder, with the report."""
-    sweep, cluster = load_sweep_params(project, options)
+    sweep, cluster, tracked = load_sweep_params(project, options)
     folder = project / SWEEPS / options.study
     study = open_study(folder, options.study, sweep)
     fixed = {**flatten(options.params), **sweep.fixed}
@@ -105,6 +107,7 @@ def run_sweep(project: Path, options: SweepOptions) -> Path:
             optimize(study, client, options.trials, slots(client), submit)
     finally:
         write_report(study, folder)
-        log_sweep(study, study.trials[first:])
+        if tracked:
+            log_sweep(study, study.trials[first:])
     logger.info("Study %s: %s", options.study, folder)
     return folder

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from importlib.util import find_spec
+from typing import Any
 
 import optuna
 
+from moons_classifier.sweep.trial import PIPELINES
+
+
+def tracks_trials(mlflow_config: Any | None) -> bool:
+    """Whether kedro-mlflow tracks the trials' runs: as it decides for a run, unless every
+    pipeline they run is in ``tracking.disable_tracking.pipelines``.
+
+    ``mlflow_config`` is the ``mlflow`` attribute kedro-mlflow sets on the Kedro context;
+    None where it is not installed.
+    """
+    if mlflow_config is None:
+        return False
+    disabled = mlflow_config.tracking.disable_tracking.pipelines
+    return not all(name in disabled for name in PIPELINES.split(","))
+
 
 def log_sweep(study: optuna.Study, trials: list[optuna.trial.FrozenTrial]) -> None:
-    """Log the sweep's ``trials`` as nested runs of one run for the sweep; no-op elsewhere."""
-    if find_spec("kedro_mlflow") is None:
-        return
-    import mlflow  # noqa: PLC0415  (the tracking extra; kedro-mlflow set its store up)
+    """Log the sweep's ``trials`` as nested runs of one run for the sweep, in the tracking
+    store and experiment kedro-mlflow set up."""
+    import mlflow  # noqa: PLC0415  (the tracking extra)
 
     objective = study.user_attrs["objective"]
     with mlflow.start_run(run_name=f"sweep {study.study_name}"):
