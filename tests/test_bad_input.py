@@ -14,7 +14,6 @@ from kedro.io.core import DatasetError
 from kedro.validation import ParameterValidationError
 
 from moons_classifier.devices import available_devices
-from tests.conftest import copy_project, run_kedro
 from tests.helpers import (
     MANIFESTS,
     RUN_ARTIFACTS,
@@ -26,6 +25,7 @@ from tests.helpers import (
     versioned_file,
     versions,
 )
+from tests.projects import copy_project, run_kedro
 
 FEW_EPOCHS = {"training": {"n_epochs": 5}}
 INPUT = "data/01_raw/inference_input.csv"

@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from tests.book_reference import book_aucs, book_metrics, run_book
-from tests.conftest import run_kedro
 from tests.pipelines.reporting.figures import PER_MODEL, SHARED
+from tests.projects import run_kedro
 from tests.reference import BOOK, REFERENCE, REFERENCE_TOLERANCE
 
 

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from tests.conftest import PROJECT_ROOT
+from tests.projects import PROJECT_ROOT
 
 
 def test_ruff_check_is_clean():

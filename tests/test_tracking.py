@@ -26,7 +26,7 @@ from playwright.sync_api import expect, sync_playwright
 from moons_classifier.pipeline_registry import register_pipelines
 from moons_classifier.pipelines import MODEL_NAMESPACES
 from moons_classifier.sweep.tracking import log_sweep, tracks_trials
-from tests.conftest import PROJECT_ROOT, copy_project, disable_tracking, run_kedro
+from tests.projects import PROJECT_ROOT, copy_project, disable_tracking, run_kedro
 from tests.servers import LOOPBACK, running_server
 from tests.viz_helpers import CHROMIUM, CHROMIUM_ARGS, local_only
 

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import run_kedro
 from tests.helpers import (
     MANIFESTS,
     RUN_ARTIFACTS,
@@ -28,6 +27,7 @@ from tests.helpers import (
     versions,
     wait_for,
 )
+from tests.projects import run_kedro
 
 LOCK = "data/08_reporting/run.lock"
 PREDICTIONS = "07_model_output/{}/inference_predictions.csv"

@@ -14,7 +14,7 @@ from kedro.framework.project import pipelines
 from kedro.pipeline import Pipeline
 from playwright.sync_api import Locator, Page, expect, sync_playwright
 
-from tests.conftest import PROJECT_ROOT
+from tests.projects import PROJECT_ROOT
 from tests.servers import Server, live_group_members, port_is_open
 from tests.viz_helpers import CHROMIUM, CHROMIUM_ARGS, local_only, running_viz
 

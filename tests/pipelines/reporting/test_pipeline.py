@@ -15,9 +15,9 @@ from moons_classifier.params import EvaluationParams, ModelParams, ReportingPara
 from moons_classifier.pipelines import MODEL_NAMESPACES
 from moons_classifier.pipelines.evaluation.nodes import predict_probabilities
 from moons_classifier.pipelines.reporting import create_pipeline
-from tests.conftest import run_kedro
 from tests.pipelines.evaluation.chapter import chapter
 from tests.pipelines.reporting.figures import PER_MODEL, SHARED
+from tests.projects import run_kedro
 
 
 def test_pipeline_draws_every_figure_per_namespace():
