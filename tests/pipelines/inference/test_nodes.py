@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from sklearn.preprocessing import StandardScaler
 
 from moons_classifier.models import build_model
@@ -26,12 +25,7 @@ from moons_classifier.pipelines.inference.nodes import (
     check_inference_input,
     score_points,
 )
-
-STATE_DICT = {
-    "linear.weight": torch.tensor([[1.180625319480896, -1.8692580461502075]]),
-    "linear.bias": torch.tensor([-0.059131260961294174]),
-}
-SELECTED = {"selected_threshold": {"threshold": 0.6767831444740295}}
+from tests.pipelines.inference.trained import SELECTED, STATE_DICT
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ from moons_classifier.pipelines.inference.nodes import (
     check_inference_input,
     score_points,
 )
-from tests.pipelines.inference.test_nodes import SELECTED, STATE_DICT
+from tests.pipelines.inference.trained import SELECTED, STATE_DICT
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,9 @@
-"""The figures the reporting pipeline draws."""
+"""The figures the reporting pipeline draws, and helpers that read what a figure holds."""
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.collections import PathCollection
+from matplotlib.figure import Figure
 
 PER_MODEL = (
     "losses",
@@ -11,3 +16,14 @@ PER_MODEL = (
     "best_worst_curves",
 )
 SHARED = ("data", "model_comparison")
+
+
+def scatter_points(ax: Axes) -> list[np.ndarray]:
+    """The offsets of each scatter layer on ``ax``."""
+    return [c.get_offsets() for c in ax.collections if isinstance(c, PathCollection)]
+
+
+def titled(figure: Figure, title: str) -> Axes:
+    """The one axes of ``figure`` titled ``title``."""
+    (ax,) = [ax for ax in figure.axes if ax.get_title() == title]
+    return ax

@@ -6,10 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from matplotlib.axes import Axes
-from matplotlib.collections import PathCollection
 from matplotlib.contour import ContourSet
-from matplotlib.figure import Figure
 from sklearn.metrics import precision_recall_curve, roc_curve
 
 from moons_classifier.params import EvaluationParams, ModelParams, ReportingParams
@@ -26,6 +23,7 @@ from moons_classifier.pipelines.reporting.nodes import (
     predict_grid,
 )
 from tests.pipelines.evaluation.chapter import CONFUSION
+from tests.pipelines.reporting.figures import scatter_points, titled
 
 COMPARED = {
     "logistic": pd.DataFrame({"y": [0, 0, 1, 1], "probability": [0.1, 0.6, 0.4, 0.9]}),
@@ -38,16 +36,6 @@ def small_grid(run) -> pd.DataFrame:
     return predict_grid(
         run.state_dict, run.train, ModelParams(), ReportingParams(grid_resolution=11)
     )
-
-
-def scatter_points(ax: Axes) -> list[np.ndarray]:
-    """The offsets of each scatter layer on ``ax``."""
-    return [c.get_offsets() for c in ax.collections if isinstance(c, PathCollection)]
-
-
-def titled(figure: Figure, title: str) -> Axes:
-    (ax,) = [ax for ax in figure.axes if ax.get_title() == title]
-    return ax
 
 
 def test_predict_grid_holds_the_models_logits_over_the_plane(book, train):

@@ -24,7 +24,7 @@ from moons_classifier.pipelines.reporting.nodes import (
     threshold_counts,
     with_probability,
 )
-from tests.pipelines.reporting.test_nodes import scatter_points, titled
+from tests.pipelines.reporting.figures import scatter_points, titled
 
 SMALL = ReportingParams(plot_sample_size=40, grid_resolution=11)
 
