@@ -47,6 +47,18 @@ def enqueue_diverging_trial(project: Path, study_name: str) -> None:
     study.enqueue_trial(DIVERGING)
 
 
+def logged_runs(project: Path) -> list[str]:
+    """The names of the runs in ``project``'s MLflow store, if kedro-mlflow made one."""
+    store = project / "mlruns" / "mlflow.db"
+    if not store.exists():
+        return []
+    import mlflow  # noqa: PLC0415  (the tracking extra, which made the store)
+
+    client = mlflow.MlflowClient(f"sqlite:///{store}")
+    experiments = [e.experiment_id for e in client.search_experiments()]
+    return [run.info.run_name for run in client.search_runs(experiments)]
+
+
 def test_a_local_sweep_runs_in_parallel_records_a_failure_reproduces_and_resumes(
     small,
 ):
@@ -70,6 +82,7 @@ def test_a_local_sweep_runs_in_parallel_records_a_failure_reproduces_and_resumes
         assert (trial / "02_intermediate/raw_data.parquet").is_file()
     assert sorted(p.name for p in (small / "data").iterdir()) == ["01_raw", "09_sweeps"]
     assert (folder / "optimization_history.png").stat().st_size > 0
+    assert logged_runs(small) == [], "the copy's trials are untracked, so is the sweep"
 
     best = json.loads((folder / "best.json").read_text())
     assert best["value"] == completed["aupr"].max()

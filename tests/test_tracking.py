@@ -321,9 +321,10 @@ def test_mlflow_ui_shows_the_runs_and_their_metrics(
         (None, False),
         ([], True),
         (["data_processing", "training"], True),
+        (["data_processing", "training", "evaluation"], False),
         (["data_processing", "training", "evaluation", "reporting"], False),
     ],
-    ids=["no-kedro-mlflow", "none-disabled", "some-disabled", "all-disabled"],
+    ids=["no-kedro-mlflow", "none", "some", "the-trials", "more"],
 )
 def test_a_sweep_is_tracked_where_its_trials_runs_are(disabled, tracked_trials):
     config = (
@@ -336,7 +337,9 @@ def test_a_sweep_is_tracked_where_its_trials_runs_are(disabled, tracked_trials):
     assert tracks_trials(config) is tracked_trials
 
 
-def test_a_sweep_is_one_run_with_a_nested_run_per_trial(tracked: Tracked) -> None:
+def test_a_sweep_is_one_run_with_a_nested_run_per_trial(
+    tracked: Tracked, monkeypatch: pytest.MonkeyPatch
+) -> None:
     study = optuna.create_study(study_name="nested", direction="maximize")
     study.set_user_attr("objective", "aupr")
     lr = optuna.distributions.FloatDistribution(0.001, 1.0, log=True)
@@ -350,9 +353,10 @@ def test_a_sweep_is_one_run_with_a_nested_run_per_trial(tracked: Tracked) -> Non
                 user_attrs={"worker": f"host:{number}"},
             )
         )
-    experiment = mlflow.set_experiment(
-        "sweeps"
-    )  # apart from the runs the UI test counts
+    # An experiment apart from the runs the UI test counts; the environment variable
+    # mlflow sets for it is restored after the test.
+    monkeypatch.delenv("MLFLOW_EXPERIMENT_ID", raising=False)
+    experiment = mlflow.set_experiment("sweeps")
     log_sweep(study, study.trials)
     runs = tracked.client.search_runs([experiment.experiment_id])
     (sweep,) = [run for run in runs if run.info.run_name == "sweep nested"]

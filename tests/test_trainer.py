@@ -239,6 +239,26 @@ def test_plain_sgd_checkpoints_its_learning_rate(book, tmp_path: Path):
         assert torch.equal(restored.model.state_dict()[name], tensor)
 
 
+WEIGHT = nn.Parameter(torch.zeros(2))
+
+
+@pytest.mark.parametrize(
+    ("params", "lr", "error", "match"),
+    [
+        (WEIGHT, LR, TypeError, "not one tensor"),
+        ([], LR, ValueError, "empty parameter list"),
+        ([{"params": [WEIGHT]}], LR, TypeError, "not parameter groups"),
+        ([WEIGHT, WEIGHT], LR, ValueError, "more than once"),
+        ([WEIGHT], -0.1, ValueError, "must be >= 0, not -0.1"),
+        ([WEIGHT], math.nan, ValueError, "must be >= 0, not nan"),
+    ],
+    ids=["one-tensor", "empty", "groups", "duplicate", "negative-lr", "nan-lr"],
+)
+def test_plain_sgd_refuses_what_it_cannot_step(params, lr, error, match):
+    with pytest.raises(error, match=match):
+        PlainSGD(params, lr)
+
+
 def logged_epochs(caplog: pytest.LogCaptureFixture) -> list[int]:
     """The epochs of the progress lines caplog captured."""
     return [int(r.getMessage().split()[1].split("/")[0]) for r in caplog.records]

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, Protocol, TextIO
 
 import numpy as np
 import torch
@@ -30,12 +30,27 @@ from torch.utils.data import (
 )
 
 from moons_classifier.models import predict_logits
-from moons_classifier.optimizers import PlainSGD
 from moons_classifier.seeding import seeded_torch
 
 logger = logging.getLogger(__name__)
 
 Batch = tuple[torch.Tensor, torch.Tensor]
+
+
+class Optimizer(Protocol):
+    """What the Trainer needs of an optimizer: any ``torch.optim`` one, or ``PlainSGD``."""
+
+    def step(self) -> Any:
+        """Update the parameters from their gradients."""
+
+    def zero_grad(self) -> None:
+        """Clear the gradients."""
+
+    def state_dict(self) -> dict[str, Any]:
+        """The state a checkpoint keeps."""
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a checkpoint's state."""
 
 
 def _fast_batches(loader: DataLoader, device: torch.device) -> Iterator[Batch] | None:
@@ -140,7 +155,7 @@ class Trainer:
 
     model: nn.Module
     loss_fn: nn.Module
-    optimizer: torch.optim.Optimizer | PlainSGD
+    optimizer: Optimizer
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
     progress_stream: TextIO | None = None
     train_losses: list[float] = field(default_factory=list)

@@ -9,7 +9,7 @@ import optuna
 from moons_classifier.sweep.trial import PIPELINES
 
 
-def tracks_trials(mlflow_config: Any | None) -> bool:
+def tracks_trials(mlflow_config: Any) -> bool:
     """Whether kedro-mlflow tracks the trials' runs: as it decides for a run, unless every
     pipeline they run is in ``tracking.disable_tracking.pipelines``.
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -149,10 +151,10 @@ def test_plot_decision_surface_needs_two_features(book, train):
 
 
 def test_plot_probability_lines_places_every_validation_point(
-    book, val, predictions, small_grid
+    book, val, predictions, metrics, small_grid
 ):
     figure = plot_probability_lines(
-        predictions, val, small_grid, EvaluationParams(), ReportingParams()
+        predictions, val, small_grid, metrics, EvaluationParams(), ReportingParams()
     )
     assert len(figure.axes) == 9  # noqa: PLR2004 (3 rows of contour and line, 3 colorbars)
     for threshold, ((tn, fp), (fn, tp)) in CONFUSION.items():
@@ -176,17 +178,44 @@ def test_plot_probability_lines_places_every_validation_point(
 
 
 def test_plot_probability_lines_without_two_features_draws_lines_only(
-    book, val, predictions
+    book, val, predictions, metrics
 ):
     three = val.assign(x3=1.0)[["x1", "x2", "x3", "y"]]
     figure = plot_probability_lines(
-        predictions, three, pd.DataFrame(), EvaluationParams(), ReportingParams()
+        predictions,
+        three,
+        pd.DataFrame(),
+        metrics,
+        EvaluationParams(),
+        ReportingParams(),
     )
     assert [ax.get_title() for ax in figure.axes] == [
         "threshold 0.3",
         "threshold 0.5",
         "threshold 0.7",
     ]
+
+
+def test_probability_lines_print_the_evaluations_counts(
+    val, predictions, metrics, small_grid
+):
+    evaluated = copy.deepcopy(metrics)
+    evaluated["thresholds"]["0.5"]["confusion_matrix"] = [[1, 2], [3, 4]]
+    figure = plot_probability_lines(
+        predictions, val, small_grid, evaluated, EvaluationParams(), ReportingParams()
+    )
+    texts = [t.get_text() for t in titled(figure, "threshold 0.5").texts]
+    assert texts == ["TN 1", "FP 2", "FN 3", "TP 4"]
+
+
+def test_metrics_of_other_thresholds_are_refused(val, predictions, metrics):
+    evaluation = EvaluationParams(thresholds=[0.4, 0.5])
+    with pytest.raises(ValueError, match=r"no counts at evaluation.thresholds \[0.4\]"):
+        plot_probability_lines(
+            predictions, val, pd.DataFrame(), metrics, evaluation, ReportingParams()
+        )
+    with pytest.raises(ValueError, match="Re-run the evaluation pipeline"):
+        plot_tradeoffs(predictions, metrics, evaluation, ReportingParams())
 
 
 def test_plot_tradeoffs_marks_the_thresholds(predictions, metrics):

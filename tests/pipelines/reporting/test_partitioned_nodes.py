@@ -76,7 +76,17 @@ def test_the_probability_lines_sample_keeps_rows_aligned(scored, grid):
     val, predictions = (partitioned(t) for t in scored)
     sample = sample_rows(with_probability(val, predictions), 40, 3)
     np.testing.assert_allclose(sample["probability"], 1 / (1 + np.exp(-sample["x1"])))
-    figure = plot_probability_lines(predictions, val, grid, EvaluationParams(), SMALL)
+    thresholds = EvaluationParams().thresholds
+    counts = threshold_counts(predictions, thresholds)
+    evaluated = {
+        "thresholds": {
+            str(t): {"confusion_matrix": np.reshape(c, (2, 2)).tolist()}
+            for t, c in zip(thresholds, counts, strict=True)
+        }
+    }
+    figure = plot_probability_lines(
+        predictions, val, grid, evaluated, EvaluationParams(), SMALL
+    )
     for threshold in EvaluationParams().thresholds:
         (points,) = scatter_points(
             titled(figure, f"validation, boundary at {threshold}")
@@ -113,7 +123,9 @@ def test_every_table_taking_node_draws_dask_tables(
         plot_data(train, val, SMALL),
         plot_decision_surface(grid, train, SMALL),
         plot_decision_surface(grid, val, SMALL),
-        plot_probability_lines(predictions, val, grid, EvaluationParams(), SMALL),
+        plot_probability_lines(
+            predictions, val, grid, metrics, EvaluationParams(), SMALL
+        ),
         plot_tradeoffs(predictions, metrics, EvaluationParams(), SMALL),
         plot_roc_pr_curves(predictions, metrics, SMALL),
         plot_precision_quirk(predictions, SMALL),

@@ -74,6 +74,28 @@ def threshold_counts(
     return [tuple(int(c) for c in row) for row in counts]
 
 
+def evaluated_counts(
+    metrics: dict, thresholds: Sequence[float]
+) -> list[tuple[int, int, int, int]]:
+    """TN, FP, FN, TP at each of ``thresholds``, as the evaluation counted them into
+    ``metrics`` (its confusion matrices), so reporting never counts them again."""
+    missing = [t for t in thresholds if str(t) not in metrics["thresholds"]]
+    if missing:
+        raise ValueError(
+            f"The metrics hold no counts at evaluation.thresholds {missing}: they were "
+            f"computed at {list(metrics['thresholds'])}. Re-run the evaluation pipeline "
+            "with the same evaluation.thresholds as the reporting."
+        )
+    return [
+        tuple(
+            int(c)
+            for row in metrics["thresholds"][str(t)]["confusion_matrix"]
+            for c in row
+        )
+        for t in thresholds
+    ]
+
+
 def partition_counts(
     predictions: pd.DataFrame, thresholds: Sequence[float]
 ) -> np.ndarray:
@@ -191,16 +213,17 @@ def plot_probability_lines(
     predictions: Table,
     val: Table,
     grid: pd.DataFrame,
+    metrics: dict,
     evaluation: EvaluationParams,
     params: ReportingParams,
 ) -> Figure:
     """For each threshold: the validation probability contour beside the probability line
-    (the same sampled rows in both; the counts of every row)."""
+    (the same sampled rows in both; the evaluation's counts of every row)."""
     two_features = len(feature_columns(val)) == 2  # noqa: PLR2004
     n_cols, n_rows = (2 if two_features else 1), len(evaluation.thresholds)
     figure, axes = plotting.new_figure(n_rows, n_cols, (6 * n_cols, 3.2 * n_rows))
     sample = drawn_points(with_probability(val, predictions), params)
-    counts = threshold_counts(predictions, evaluation.thresholds)
+    counts = evaluated_counts(metrics, evaluation.thresholds)
     if two_features:
         mesh, logits = plotting.grid_values(grid)
         surface = 1 / (1 + np.exp(-logits))
@@ -241,16 +264,16 @@ def plot_tradeoffs(
     evaluation: EvaluationParams,
     params: ReportingParams,
 ) -> Figure:
-    """ROC and PR points at the chosen thresholds and the selected one, then at evenly
-    spaced thresholds, joined; every row counted (one pass over Dask partitions)."""
+    """ROC and PR points at the chosen thresholds (the evaluation's counts) and the
+    selected one, then at evenly spaced thresholds, joined (every row counted, in one pass
+    over Dask partitions)."""
     evenly = np.linspace(0, 1, params.curve_thresholds).round(6).tolist()
-    points = [
-        counts_metrics(*counts)
-        for counts in threshold_counts(predictions, [*evaluation.thresholds, *evenly])
-    ]
     chosen, spaced = (
-        points[: len(evaluation.thresholds)],
-        points[len(evaluation.thresholds) :],
+        [counts_metrics(*counts) for counts in counted]
+        for counted in (
+            evaluated_counts(metrics, evaluation.thresholds),
+            threshold_counts(predictions, evenly),
+        )
     )
     figure, axes = plotting.new_figure(2, 2, (10, 9))
     plotting.draw_threshold_points(

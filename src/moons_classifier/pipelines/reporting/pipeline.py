@@ -52,6 +52,7 @@ def template() -> Pipeline:
                     "validation_predictions",
                     "validation_features",
                     "decision_grid",
+                    "metrics",
                     "params:evaluation",
                     "params:reporting",
                 ],
