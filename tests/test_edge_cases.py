@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import torch
 
+from moons_classifier.metrics import threshold_metrics
 from moons_classifier.params import (
     DataParams,
     EvaluationParams,
@@ -69,7 +70,14 @@ def test_metrics_of_a_validation_split_without_positives_are_strict_json():
 
 def test_unjoined_threshold_points_are_markers_only():
     predictions = pd.DataFrame({"y": [0, 1, 0, 1], "probability": [0.2, 0.7, 0.4, 0.9]})
-    metrics = {"selected_threshold": {"threshold": None}}
+    labels, probabilities = predictions["y"], predictions["probability"]
+    metrics = {
+        "thresholds": {
+            str(t): threshold_metrics(labels, probabilities, t)
+            for t in EvaluationParams().thresholds
+        },
+        "selected_threshold": {"threshold": None},
+    }
     roc, pr, _, _ = plot_tradeoffs(
         predictions, metrics, EvaluationParams(), ReportingParams()
     ).axes
