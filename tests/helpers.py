@@ -20,6 +20,7 @@ import pandas as pd
 import torch
 from kedro.io.core import generate_timestamp
 
+from moons_classifier.metrics import threshold_metrics
 from tests.servers import free_port, live_group_members
 
 MANIFESTS = "08_reporting/run_manifest.json"
@@ -210,3 +211,14 @@ def dask_cluster_by_hand(cwd: Path, workers: int) -> Iterator[str]:
                 "the dask processes to end",
                 30,
             )
+
+
+def metrics_at(predictions: pd.DataFrame, thresholds: list[float]) -> dict:
+    """The per-threshold part of the metrics the evaluation writes for ``predictions``."""
+    labels = predictions["y"].to_numpy()
+    probabilities = predictions["probability"].to_numpy()
+    return {
+        "thresholds": {
+            str(t): threshold_metrics(labels, probabilities, t) for t in thresholds
+        }
+    }

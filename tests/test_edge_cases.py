@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 import torch
 
-from moons_classifier.metrics import threshold_metrics
 from moons_classifier.params import (
     DataParams,
     EvaluationParams,
@@ -32,6 +31,7 @@ from moons_classifier.pipelines.evaluation.nodes import (
 from moons_classifier.pipelines.inference.nodes import score_points
 from moons_classifier.pipelines.reporting.nodes import plot_tradeoffs
 from moons_classifier.plotting import stratified_sample
+from tests.helpers import metrics_at
 from tests.reference import REFERENCE
 
 STATE_DICT = {
@@ -70,12 +70,8 @@ def test_metrics_of_a_validation_split_without_positives_are_strict_json():
 
 def test_unjoined_threshold_points_are_markers_only():
     predictions = pd.DataFrame({"y": [0, 1, 0, 1], "probability": [0.2, 0.7, 0.4, 0.9]})
-    labels, probabilities = predictions["y"], predictions["probability"]
     metrics = {
-        "thresholds": {
-            str(t): threshold_metrics(labels, probabilities, t)
-            for t in EvaluationParams().thresholds
-        },
+        **metrics_at(predictions, EvaluationParams().thresholds),
         "selected_threshold": {"threshold": None},
     }
     roc, pr, _, _ = plot_tradeoffs(

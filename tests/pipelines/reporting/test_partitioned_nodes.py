@@ -24,6 +24,7 @@ from moons_classifier.pipelines.reporting.nodes import (
     threshold_counts,
     with_probability,
 )
+from tests.helpers import metrics_at
 from tests.pipelines.reporting.figures import scatter_points, titled
 
 SMALL = ReportingParams(plot_sample_size=40, grid_resolution=11)
@@ -73,19 +74,12 @@ def test_a_dask_sample_is_seeded_and_bounded(scored):
 
 
 def test_the_probability_lines_sample_keeps_rows_aligned(scored, grid):
+    metrics = metrics_at(scored[1], EvaluationParams().thresholds)
     val, predictions = (partitioned(t) for t in scored)
     sample = sample_rows(with_probability(val, predictions), 40, 3)
     np.testing.assert_allclose(sample["probability"], 1 / (1 + np.exp(-sample["x1"])))
-    thresholds = EvaluationParams().thresholds
-    counts = threshold_counts(predictions, thresholds)
-    evaluated = {
-        "thresholds": {
-            str(t): {"confusion_matrix": np.reshape(c, (2, 2)).tolist()}
-            for t, c in zip(thresholds, counts, strict=True)
-        }
-    }
     figure = plot_probability_lines(
-        predictions, val, grid, evaluated, EvaluationParams(), SMALL
+        predictions, val, grid, metrics, EvaluationParams(), SMALL
     )
     for threshold in EvaluationParams().thresholds:
         (points,) = scatter_points(

@@ -74,11 +74,9 @@ def threshold_counts(
     return [tuple(int(c) for c in row) for row in counts]
 
 
-def evaluated_counts(
-    metrics: dict, thresholds: Sequence[float]
-) -> list[tuple[int, int, int, int]]:
-    """TN, FP, FN, TP at each of ``thresholds``, as the evaluation counted them into
-    ``metrics`` (its confusion matrices), so reporting never counts them again."""
+def evaluated(metrics: dict, thresholds: Sequence[float]) -> list[dict]:
+    """The evaluation's metrics at each of ``thresholds`` (confusion matrix and ratios,
+    from ``metrics``), so reporting never counts them again."""
     missing = [t for t in thresholds if str(t) not in metrics["thresholds"]]
     if missing:
         raise ValueError(
@@ -86,14 +84,7 @@ def evaluated_counts(
             f"computed at {list(metrics['thresholds'])}. Re-run the evaluation pipeline "
             "with the same evaluation.thresholds as the reporting."
         )
-    return [
-        tuple(
-            int(c)
-            for row in metrics["thresholds"][str(t)]["confusion_matrix"]
-            for c in row
-        )
-        for t in thresholds
-    ]
+    return [metrics["thresholds"][str(t)] for t in thresholds]
 
 
 def partition_counts(
@@ -223,7 +214,10 @@ def plot_probability_lines(
     n_cols, n_rows = (2 if two_features else 1), len(evaluation.thresholds)
     figure, axes = plotting.new_figure(n_rows, n_cols, (6 * n_cols, 3.2 * n_rows))
     sample = drawn_points(with_probability(val, predictions), params)
-    counts = evaluated_counts(metrics, evaluation.thresholds)
+    counts = [
+        tuple(int(c) for c in np.ravel(at["confusion_matrix"]))
+        for at in evaluated(metrics, evaluation.thresholds)
+    ]
     if two_features:
         mesh, logits = plotting.grid_values(grid)
         surface = 1 / (1 + np.exp(-logits))
@@ -264,17 +258,12 @@ def plot_tradeoffs(
     evaluation: EvaluationParams,
     params: ReportingParams,
 ) -> Figure:
-    """ROC and PR points at the chosen thresholds (the evaluation's counts) and the
+    """ROC and PR points at the chosen thresholds (the evaluation's metrics) and the
     selected one, then at evenly spaced thresholds, joined (every row counted, in one pass
     over Dask partitions)."""
     evenly = np.linspace(0, 1, params.curve_thresholds).round(6).tolist()
-    chosen, spaced = (
-        [counts_metrics(*counts) for counts in counted]
-        for counted in (
-            evaluated_counts(metrics, evaluation.thresholds),
-            threshold_counts(predictions, evenly),
-        )
-    )
+    chosen = evaluated(metrics, evaluation.thresholds)
+    spaced = [counts_metrics(*c) for c in threshold_counts(predictions, evenly)]
     figure, axes = plotting.new_figure(2, 2, (10, 9))
     plotting.draw_threshold_points(
         axes[0, 0],
