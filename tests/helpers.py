@@ -28,8 +28,8 @@ RUN_ARTIFACTS = {
     "scaler": "06_models/scaler.json",
     "logistic.model_state_dict": "06_models/logistic/model.pt",
     "mlp.model_state_dict": "06_models/mlp/model.pt",
-    "logistic.metrics": "08_reporting/logistic/metrics.json",
-    "mlp.metrics": "08_reporting/mlp/metrics.json",
+    "logistic_metrics": "08_reporting/logistic/metrics.json",
+    "mlp_metrics": "08_reporting/mlp/metrics.json",
 }
 
 
@@ -123,10 +123,22 @@ def probabilities(
     return 1 / (1 + np.exp(-x[:, 0]))
 
 
+# Runs a command with SIGINT's default disposition, which exec keeps (an ignored one too).
+_DEFAULT_SIGINT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
+
+
 def start(args: list[str], cwd: Path) -> subprocess.Popen:
-    """``args`` in its own process group, stdout and stderr captured together."""
+    """``args`` in its own process group, stdout and stderr captured together.
+
+    The child takes Ctrl-C (SIGINT) as a terminal would deliver it, even where this
+    process was started in the background, which ignores SIGINT in its children.
+    """
+    executable = shutil.which(args[0]) or args[0]
     return subprocess.Popen(
-        args,
+        [sys.executable, "-c", _DEFAULT_SIGINT, executable, *args[1:]],
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

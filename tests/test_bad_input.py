@@ -367,11 +367,11 @@ def test_artifacts_pinned_to_different_runs_are_not_combined(trained_copy, monke
         [
             "combine artifacts of different runs",
             f"'scaler': '{second}'",
-            f"'mlp.metrics': '{first}'",
+            f"'mlp_metrics': '{first}'",
             "--load-versions",
         ],
         pipeline_name="inference",
-        load_versions={"scaler": second, "mlp.metrics": first},
+        load_versions={"scaler": second, "mlp_metrics": first},
     )
     assert not list((trained_copy / "data").rglob("inference_predictions*"))
 
@@ -379,8 +379,8 @@ def test_artifacts_pinned_to_different_runs_are_not_combined(trained_copy, monke
 SWAPPED = {
     "logistic.model_state_dict": "mlp.model_state_dict",
     "mlp.model_state_dict": "logistic.model_state_dict",
-    "logistic.metrics": "mlp.metrics",
-    "mlp.metrics": "logistic.metrics",
+    "logistic_metrics": "mlp_metrics",
+    "mlp_metrics": "logistic_metrics",
 }
 
 

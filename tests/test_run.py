@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -11,7 +12,7 @@ import torch
 
 from tests.book_reference import book_aucs, book_metrics, run_book
 from tests.pipelines.reporting.figures import PER_MODEL, SHARED
-from tests.projects import run_kedro
+from tests.projects import copy_project, run_kedro
 from tests.reference import BOOK, REFERENCE, REFERENCE_TOLERANCE
 
 
@@ -157,3 +158,26 @@ def test_the_registry_lists_every_pipeline(project):
         "inference",
     ):
         assert f"- {name}\n" in listed
+
+
+def test_a_fresh_default_run_prints_no_warning(tmp_path):
+    """``kedro run`` in a fresh copy, tracked and logging as the project configures it."""
+    project = copy_project(tmp_path / "project", tracking=True)
+    env = {
+        **os.environ,
+        "KEDRO_DISABLE_TELEMETRY": "1",
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+    }
+    env.pop("KEDRO_LOGGING_CONFIG", None)  # the tests' logging, not conf/logging.yml
+    done = subprocess.run(
+        [sys.executable, "-m", "kedro", "run"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    output = done.stdout + done.stderr
+    assert "Warning" not in output, output
+    assert "WARNING" not in output, output

@@ -70,8 +70,8 @@ LOADABLE = {
     "scaler": "06_models/scaler.json",
     "logistic.model_state_dict": "06_models/logistic/model.pt",
     "mlp.model_state_dict": "06_models/mlp/model.pt",
-    "logistic.metrics": "08_reporting/logistic/metrics.json",
-    "mlp.metrics": "08_reporting/mlp/metrics.json",
+    "logistic_metrics": "08_reporting/logistic/metrics.json",
+    "mlp_metrics": "08_reporting/mlp/metrics.json",
     "model_comparison": "08_reporting/model_comparison.json",
 }
 
@@ -160,9 +160,9 @@ def test_inference_pinned_to_the_older_model(two_runs_copy, monkeypatch):
         (
             "scaler",
             "logistic.model_state_dict",
-            "logistic.metrics",
+            "logistic_metrics",
             "mlp.model_state_dict",
-            "mlp.metrics",
+            "mlp_metrics",
         ),
         older,
     )
@@ -220,7 +220,7 @@ def assert_earlier_versions_intact(project: Path, monkeypatch, before: dict) -> 
             "linear.weight",
             "linear.bias",
         }
-        assert catalog.load("logistic.metrics")["n_train"] == 80  # noqa: PLR2004
+        assert catalog.load("logistic_metrics")["n_train"] == 80  # noqa: PLR2004
         assert set(catalog.load("model_comparison")) == {"logistic", "mlp"}
     assert not [
         path

@@ -20,7 +20,7 @@ from tests.viz_helpers import CHROMIUM, CHROMIUM_ARGS, local_only, running_viz
 
 LAYERS = ["raw", "intermediate", "model_input", "models", "model_output", "reporting"]
 AUROC = 0.9797979797979798  # the chapter's logistic regression on its validation split
-METRICS = "logistic.metrics"
+METRICS = "logistic_metrics"
 HELD_OUT = {"test_split", "test_features", "test_predictions"}
 PREVIEW_ROWS = 10  # preview_args.nrows of the catalog's tables
 FIGURE = "logistic.roc_pr_curves_figure"

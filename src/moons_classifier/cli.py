@@ -1,20 +1,103 @@
-"""Project commands: ``kedro sweep``."""
+"""Project commands: ``kedro run`` with short refusals and SIGTERM as Ctrl-C, ``kedro sweep``."""
 
 from __future__ import annotations
 
+import copy
 import re
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import Any
 
 import click
-from kedro.framework.cli.utils import _split_params
+from kedro.framework.cli.project import run as kedro_run
+from kedro.framework.cli.utils import KedroCliError, _split_load_versions, _split_params
 from kedro.framework.startup import ProjectMetadata
+from kedro.io import DatasetError
+from kedro.validation.exceptions import ParameterValidationError
+
+from moons_classifier.runs import RunLockedError
 
 STUDY_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+# What a run refuses with (bad parameters, inputs or artifacts, a held lock): the user
+# needs the message, not a traceback; anything else is a bug and keeps its traceback.
+REFUSALS = (ValueError, DatasetError, ParameterValidationError, RunLockedError)
+
+
+class Stopped(KeyboardInterrupt):
+    """The run was stopped by a signal other than Ctrl-C."""
 
 
 @click.group(name="moons_classifier")
 def cli() -> None:
     """Commands of the moons-classifier project."""
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Stop on SIGTERM as on Ctrl-C: unwind with cleanup instead of dying mid-write."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise Stopped(signal.Signals(signum).name)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _load_versions(ctx: click.Context, param: click.Parameter, value: str) -> Any:
+    """Kedro's ``--load-versions`` parsing, with its message shown instead of lost."""
+    try:
+        return _split_load_versions(ctx, param, value)
+    except KedroCliError as error:
+        raise click.BadParameter(error.message) from None
+
+
+def _run_options() -> list[click.Parameter]:
+    """Kedro's ``run`` options, and ``--traceback``."""
+    options = [copy.copy(option) for option in kedro_run.params]
+    for option in options:
+        if option.name == "load_versions":
+            option.callback = _load_versions
+    return [
+        *options,
+        click.Option(
+            ["--traceback"],
+            is_flag=True,
+            help="Show the full traceback when the run is refused.",
+        ),
+    ]
+
+
+def _run(traceback: bool, **options: Any) -> dict[str, Any]:
+    """Kedro's ``kedro run``, stopped by SIGTERM as by Ctrl-C, refusals in a few lines."""
+    try:
+        with sigterm_as_interrupt():
+            return kedro_run.callback(**options)
+    except Stopped as stopped:
+        raise click.ClickException(
+            f"Stopped by {stopped}: the run wrote no manifest, so its artifacts are "
+            "never used."
+        ) from None
+    except REFUSALS as error:
+        if traceback:
+            raise
+        raise click.ClickException(
+            f"{error}\n(kedro run --traceback shows where it was raised.)"
+        ) from None
+
+
+run = click.Command(
+    "run",
+    callback=_run,
+    params=_run_options(),
+    help=kedro_run.help,
+    short_help=kedro_run.short_help,
+)
+cli.add_command(run)
 
 
 def _study_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -55,7 +138,25 @@ def _study_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
 @click.pass_obj
 def sweep(metadata: ProjectMetadata, **options: Any) -> None:
     """Search models and training settings with Optuna, each trial a kedro run on Dask."""
+    from importlib.util import find_spec  # noqa: PLC0415
+
+    missing = [name for name in ("optuna", "distributed") if find_spec(name) is None]
+    if missing:
+        raise click.ClickException(
+            f"kedro sweep needs {missing}, which are not installed. Install the "
+            "project's scale extra: pip install -e '.[scale]'"
+        )
     from moons_classifier.sweep.run import SweepOptions, run_sweep  # noqa: PLC0415
 
-    folder = run_sweep(metadata.project_path, SweepOptions(**options))
+    try:
+        with sigterm_as_interrupt():
+            folder = run_sweep(metadata.project_path, SweepOptions(**options))
+    except Stopped as stopped:
+        raise click.ClickException(
+            f"Stopped by {stopped}: the finished trials and the report are in "
+            f"data/09_sweeps/{options['study']}/, the unfinished recorded as failed "
+            "(interrupted)."
+        ) from None
+    except REFUSALS as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"Results: {folder}")

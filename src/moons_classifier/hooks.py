@@ -21,6 +21,7 @@ from moons_classifier.devices import resolve_device
 from moons_classifier.models import load_model
 from moons_classifier.params import DaskParams, DataParams, SplitParams
 from moons_classifier.partitions import is_dask, partition_sizes
+from moons_classifier.pipelines import MODEL_NAMESPACES
 from moons_classifier.pipelines.data_processing.nodes import (
     check_no_test_split,
     check_split_sizes,
@@ -36,7 +37,7 @@ from moons_classifier.runs import (
 logger = logging.getLogger(__name__)
 
 STATE_DICT_SUFFIX = ".model_state_dict"
-METRICS_SUFFIX = ".metrics"
+METRICS_SUFFIX = "_metrics"
 # Peak memory of a pandas run per generated row (measured: 1.7 GB at 1e7 rows, most of it
 # the tables' copies between nodes), with headroom.
 BYTES_PER_ROW = 200
@@ -58,22 +59,23 @@ class ProjectHooks:
     def __init__(self) -> None:
         self._lock: RunLock | None = None
         self._cluster: ExitStack | None = None
-        self._parameter_groups: set[str] = set()
+        self._base: dict[str, Any] = {}
         self._catalog: DataCatalog | None = None
 
     @hook_impl
     def after_context_created(self, context: KedroContext) -> None:
         """Remember the parameter groups the project defines."""
-        self._parameter_groups = _base_parameter_groups(context.config_loader)
+        self._base = _base_parameters(context.config_loader)
 
-    @hook_impl
+    # First, before kedro-mlflow starts a tracking run: a refused run leaves none behind.
+    @hook_impl(tryfirst=True)
     def before_pipeline_run(
         self, run_params: dict[str, Any], pipeline: Pipeline, catalog: DataCatalog
     ) -> None:
         """Run the checks that apply to ``pipeline``, then take the lock."""
         self._catalog = catalog
         inputs = pipeline.inputs()
-        _check_parameter_groups(catalog, self._parameter_groups)
+        _check_parameter_groups(catalog, self._base)
         if "params:training" in inputs:
             resolve_device(catalog.load("params:training").device)
         parameters = catalog.load("parameters")
@@ -163,25 +165,45 @@ def _lock_path(catalog: DataCatalog) -> Path | None:
     return Path(manifests._filepath).parent / "run.lock"  # noqa: SLF001
 
 
-def _check_parameter_groups(catalog: DataCatalog, known: set[str]) -> None:
-    """Every top-level parameter group must be one ``conf/base`` defines."""
-    unknown = sorted(set(catalog.load("parameters")) - known - RUNTIME_KEYS)
+def _check_parameter_groups(catalog: DataCatalog, base: dict[str, Any]) -> None:
+    """Every top-level parameter group must be one ``conf/base`` defines, and so must every
+    group inside a model's namespace; ``base_location``, where set, must name a folder."""
+    parameters = catalog.load("parameters")
+    unknown = sorted(set(parameters) - set(base) - RUNTIME_KEYS)
     if unknown:
         raise ValueError(
             f"Unknown parameter group(s) {unknown}: conf/base defines no such group (a "
-            f"typo?). The known groups are {sorted(known)}."
+            f"typo?). The known groups are {sorted(base)}."
+        )
+    for namespace in MODEL_NAMESPACES:
+        unknown = sorted(set(parameters.get(namespace) or {}) - set(base[namespace]))
+        if unknown:
+            raise ValueError(
+                f"Unknown parameter group(s) {[f'{namespace}.{key}' for key in unknown]}: "
+                f"conf/base defines no such group (a typo?). The known groups of "
+                f"{namespace} are {sorted(f'{namespace}.{key}' for key in base[namespace])}."
+            )
+    if "base_location" in parameters:
+        _check_base_location(parameters["base_location"])
+
+
+def _check_base_location(location: Any) -> None:
+    """``--params base_location=DIR`` must name a folder (a path or a URL)."""
+    if not isinstance(location, str | Path) or not str(location).strip():
+        raise ValueError(
+            f"base_location is {location!r}, not a folder. Give a path or URL, as in "
+            "--params base_location=/tmp/moons, or leave it out to use "
+            "conf/base/globals.yml's."
         )
 
 
-def _base_parameter_groups(loader: OmegaConfigLoader) -> set[str]:
-    """The top-level parameter groups of the base environment alone."""
-    return set(
-        loader.load_and_merge_dir_config(
-            f"{loader.conf_source}/{loader.base_env}",
-            loader.config_patterns["parameters"],
-            "base_parameters",  # any key but "parameters", which merges the --params in
-            set(),
-        )
+def _base_parameters(loader: OmegaConfigLoader) -> dict[str, Any]:
+    """The parameters of the base environment alone."""
+    return loader.load_and_merge_dir_config(
+        f"{loader.conf_source}/{loader.base_env}",
+        loader.config_patterns["parameters"],
+        "base_parameters",  # any key but "parameters", which merges the --params in
+        set(),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import socket
 from collections.abc import Iterator
@@ -14,7 +15,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from kedro.io import DataCatalog
-from kedro.io.core import AbstractVersionedDataset, Version, get_filepath_str
+from kedro.io.core import (
+    AbstractVersionedDataset,
+    DatasetError,
+    Version,
+    get_filepath_str,
+)
+
+logger = logging.getLogger(__name__)
 
 MANIFEST = "run_manifest"
 
@@ -119,10 +127,30 @@ def build_manifest(
     }
 
 
+def read_manifest(catalog: DataCatalog, version: str) -> dict[str, Any]:
+    """The manifest of the completed run ``version``; a damaged one is refused, named."""
+    dataset = catalog.get(MANIFEST, version=Version(version, None))
+    try:
+        run = dataset.load()
+    except DatasetError as error:
+        run = error
+    if not isinstance(run, dict) or not isinstance(run.get("artifacts"), dict):
+        path = artifact_path(dataset, version)
+        raise ValueError(
+            f"The manifest of run {version} ({path}) is damaged: it is not a complete "
+            "run manifest. Delete its folder to forget that run, or re-run `kedro run`."
+        )
+    return run
+
+
 def completed_runs(catalog: DataCatalog) -> Iterator[dict[str, Any]]:
-    """The manifests of the completed runs, newest first, each read only when reached."""
+    """The manifests of the completed runs, newest first, each read only when reached;
+    a damaged manifest is skipped with a warning naming it."""
     for version in catalog.get(MANIFEST).versions():
-        yield catalog.get(MANIFEST, version=Version(version, None)).load()
+        try:
+            yield read_manifest(catalog, version)
+        except ValueError as damaged:
+            logger.warning("%s Using an older run.", damaged)
 
 
 def select_run(
@@ -151,7 +179,7 @@ def select_run(
                 f"--load-versions pins {sorted(pins)} to {version}, which is not a "
                 f"completed run; completed runs: {completed or 'none'}."
             )
-        run = catalog.get(MANIFEST, version=Version(version, None)).load()
+        run = read_manifest(catalog, version)
     else:
         run = next(
             (

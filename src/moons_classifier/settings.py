@@ -1,7 +1,21 @@
 """Project settings; see https://docs.kedro.org/en/stable/configure/configuration_basics/."""
 
+import warnings
+
 from moons_classifier.hooks import ProjectHooks
 from moons_classifier.tracking import project_path, tracking_hooks
+
+# Kedro 1.7 and kedro-mlflow register their resolvers with OmegaConf 2.4's deprecated
+# register_new_resolver(); a user can do nothing about it. Ignored only where they call
+# it, rather than bounding omegaconf below 2.4, which would hold back its fixes. Kedro
+# imports these settings before it creates the config loader: in `kedro run`,
+# `python -m moons_classifier` and any KedroSession.
+warnings.filterwarnings(
+    "ignore",
+    message=r"register_new_resolver\(\) is deprecated",
+    category=UserWarning,
+    module=r"kedro\.config\.omegaconf_config|kedro_mlflow\.framework\.hooks\.mlflow_hook",
+)
 
 HOOKS = (ProjectHooks(), *tracking_hooks())
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -99,23 +101,38 @@ class EndRunHooks:
 
     kedro-mlflow ends one level of the run after the pipeline, leaves it active when a
     ``before_pipeline_run`` check fails, and keeps its id, and the next session in the same
-    process would log into it. These wrappers end it fully, unless it was started before
-    the session.
+    process would log into it. A run that Ctrl-C or SIGTERM interrupts ends with no hook
+    called, and MLflow's own exit handler would mark it ``FINISHED``. These wrappers end it
+    fully, ``KILLED`` if it was interrupted, unless it was started before the session.
     """
+
+    def __init__(self) -> None:
+        self._outer_run = False
+        self._started: str | None = None
 
     @hook_impl
     def after_context_created(self, context: KedroContext) -> None:
-        """Note whether an MLflow run was active before the session (an orchestrator's)."""
+        """End a run an earlier session of this process left interrupted; note whether an
+        MLflow run is active before the session (an orchestrator's)."""
+        self._end_interrupted()
         self._outer_run = mlflow.active_run() is not None
 
     @hook_impl(wrapper=True)
     def before_pipeline_run(self) -> Generator[None, Any, Any]:
-        """End the run as failed if a ``before_pipeline_run`` hook raises."""
+        """End the run as failed if a ``before_pipeline_run`` hook raises; otherwise end
+        it as killed if the process exits while it is still active."""
         try:
-            return (yield)
+            result = yield
         except Exception:
             self._end_runs(RunStatus.FAILED)
             raise
+        run = mlflow.active_run()
+        if run is not None and not self._outer_run:
+            self._started = run.info.run_id
+            # After MLflow's own exit handler, so that it runs first.
+            atexit.unregister(self._end_interrupted)
+            atexit.register(self._end_interrupted)
+        return result
 
     @hook_impl(wrapper=True)
     def after_pipeline_run(
@@ -135,9 +152,21 @@ class EndRunHooks:
         finally:
             self._end_runs(status)
 
+    def _end_interrupted(self) -> None:
+        """End as killed the run this object started, if it is still active."""
+        # An interrupted write may have left its store connection open in a transaction,
+        # locking a SQLite store: collecting the interrupted frames rolls it back.
+        gc.collect()
+        run = mlflow.active_run()
+        if self._started is not None and run is not None:
+            if run.info.run_id == self._started:
+                self._end_runs(RunStatus.KILLED)
+        self._started = None
+
     def _end_runs(self, status: int) -> None:
         """End every active MLflow run of this thread with ``status``, and make
         kedro-mlflow forget it."""
+        self._started = None
         if self._outer_run:
             return
         while mlflow.active_run():

@@ -19,9 +19,9 @@ from mlflow.types import ColSpec, Schema
 
 from moons_classifier.datasets import StandardScalerDataset
 from moons_classifier.params import ModelParams
+from moons_classifier.pipelines import MODEL_NAMESPACES, model_of, shared_name
 
 LOSS_HISTORY_SUFFIX = ".loss_history"
-METRICS_SUFFIX = ".metrics"
 STATE_DICT_SUFFIX = ".model_state_dict"
 SCALER = "scaler"
 MODEL_CODE = Path(__file__).with_name("pyfunc_model.py")
@@ -79,7 +79,7 @@ def log_artifacts(run_id: str, files: dict[str, Path]) -> None:
     """Log each file under its dataset's namespace (``logistic/metrics.json``)."""
     client = mlflow.MlflowClient()
     for name, path in files.items():
-        client.log_artifact(run_id, str(path), name.rpartition(".")[0] or None)
+        client.log_artifact(run_id, str(path), model_of(name))
 
 
 def log_loss_histories(pipeline: Pipeline, catalog: DataCatalog) -> None:
@@ -98,10 +98,11 @@ def log_loss_histories(pipeline: Pipeline, catalog: DataCatalog) -> None:
 
 
 def log_final_metrics(pipeline: Pipeline, catalog: DataCatalog) -> None:
-    """Log the numeric leaves of each ``<namespace>.metrics`` under its namespace."""
-    for name in sorted(pipeline.all_outputs()):
-        if name.endswith(METRICS_SUFFIX):
-            namespace = name.removesuffix(METRICS_SUFFIX)
+    """Log the numeric leaves of each ``<namespace>_metrics`` under its namespace."""
+    outputs = pipeline.all_outputs()
+    for namespace in MODEL_NAMESPACES:
+        name = shared_name(namespace, "metrics")
+        if name in outputs:
             mlflow.log_metrics(numeric_leaves(catalog.load(name), namespace))
 
 

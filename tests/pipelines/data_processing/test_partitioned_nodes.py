@@ -107,7 +107,7 @@ def test_subsampling_thins_each_partition_from_its_own_seed():
     assert thinned[LABEL].mean() == pytest.approx(0.2, abs=0.01)
 
 
-def test_a_pandas_table_becomes_partitions_and_a_parquet_folder_is_checked_lazily():
+def test_a_pandas_table_becomes_partitions_and_a_dask_table_is_checked_up_front():
     table = pd.DataFrame(
         {"a": np.arange(10.0), "b": np.arange(10.0) ** 2, "target": [0, 1] * 5}
     )
@@ -117,9 +117,10 @@ def test_a_pandas_table_becomes_partitions_and_a_parquet_folder_is_checked_lazil
     assert list(partitioned.compute()[LABEL]) == [0, 1] * 5
 
     bad = table.assign(b=table["b"].mask(table.index == table.index[-3]))
-    checked = select_source(None, dd.from_pandas(bad, npartitions=2), params)
-    with pytest.raises(ValueError, match="'b' holds nan .* data row 3"):
-        checked.compute()
+    with pytest.raises(
+        ValueError, match=r"'b' holds nan .* data row 8 \(row 3 of partition 1\)\."
+    ):
+        select_source(None, dd.from_pandas(bad, npartitions=2), params)
 
 
 def test_a_dask_table_is_computed_for_the_pandas_backend():

@@ -37,8 +37,8 @@ def catalog_for(points: pd.DataFrame, threshold: float | None) -> DataCatalog:
         "params:mlp.model": mlp,
         "logistic.model_state_dict": build_model(2, ModelParams()).state_dict(),
         "mlp.model_state_dict": build_model(2, mlp).state_dict(),
-        "logistic.metrics": {"selected_threshold": {"threshold": 0.4}},
-        "mlp.metrics": {"selected_threshold": {"threshold": 0.6}},
+        "logistic_metrics": {"selected_threshold": {"threshold": 0.4}},
+        "mlp_metrics": {"selected_threshold": {"threshold": 0.6}},
     }
     return DataCatalog({name: MemoryDataset(data) for name, data in datasets.items()})
 

@@ -35,10 +35,10 @@ def test_pipeline_draws_every_figure_per_namespace():
         "mlp.model_state_dict": mlp_state,
         "logistic.loss_history": run.history,
         "mlp.loss_history": run.history,
-        "logistic.validation_predictions": run.predictions,
-        "mlp.validation_predictions": predict_probabilities(mlp_state, run.val, mlp),
-        "logistic.metrics": run.metrics,
-        "mlp.metrics": run.metrics,
+        "logistic_validation_predictions": run.predictions,
+        "mlp_validation_predictions": predict_probabilities(mlp_state, run.val, mlp),
+        "logistic_metrics": run.metrics,
+        "mlp_metrics": run.metrics,
     }
     catalog = DataCatalog(
         {name: MemoryDataset(data) for name, data in datasets.items()}

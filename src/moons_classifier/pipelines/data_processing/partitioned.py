@@ -11,6 +11,7 @@ from sklearn.preprocessing import StandardScaler
 
 from moons_classifier.params import DataParams, SplitParams
 from moons_classifier.partitions import (
+    partition_files,
     partition_number,
     partition_seed,
     partition_sizes,
@@ -49,11 +50,20 @@ def from_pandas(table: pd.DataFrame, params: DataParams) -> dd.DataFrame:
 
 
 def select_source(table: dd.DataFrame, params: DataParams) -> dd.DataFrame:
-    """The user's partitioned table, checked and with its label renamed, partition by partition."""
+    """The user's partitioned table with its label renamed, once every partition is checked
+    on the workers (one pass); a bad value is named by its row in the whole table."""
     columns = nodes.checked_feature_columns(table._meta, params)  # noqa: SLF001
+    scans = dask.compute(
+        *(
+            dask.delayed(nodes.scan_table)(part, columns, params.label_column)
+            for part in table.to_delayed(optimize_graph=False)
+        )
+    )
+    nodes.check_scans(scans, params.label_column, partition_names(table))
     return table.map_partitions(
-        nodes.prepare_table,
-        params.model_copy(update={"feature_columns": columns}),
+        nodes.as_source,
+        columns,
+        params.label_column,
         meta=pd.DataFrame(
             {
                 **{c: pd.Series(dtype=np.float64) for c in columns},
@@ -61,6 +71,15 @@ def select_source(table: dd.DataFrame, params: DataParams) -> dd.DataFrame:
             }
         ),
     )
+
+
+def partition_names(table: dd.DataFrame) -> list[str]:
+    """Each partition's number, and the file it reads where it is read from one."""
+    files = partition_files(table) or [None] * table.npartitions
+    return [
+        f"partition {index}" + (f", file {file}" if file else "")
+        for index, file in enumerate(files)
+    ]
 
 
 def subsample_positives(data: dd.DataFrame, params: DataParams) -> dd.DataFrame:

@@ -2,7 +2,7 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from moons_classifier.pipelines import MODEL_NAMESPACES, per_model
+from moons_classifier.pipelines import MODEL_NAMESPACES, per_model, shared_name
 
 from .nodes import (
     compare_metrics,
@@ -55,7 +55,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(
                 compare_metrics,
-                {name: f"{name}.metrics" for name in MODEL_NAMESPACES},
+                {name: shared_name(name, "metrics") for name in MODEL_NAMESPACES},
                 "model_comparison",
                 name="compare_model_metrics",
             )

@@ -11,8 +11,11 @@ from sklearn.preprocessing import StandardScaler
 
 from moons_classifier.models import load_model, predict_logits
 from moons_classifier.params import InferenceParams, ModelParams
-from moons_classifier.partitions import is_dask
+from moons_classifier.partitions import check_parquet_files, is_dask
 from moons_classifier.tabular import Table
+
+# The columns score() adds to the input's, in order.
+OUTPUT_COLUMNS = ("probability", "predicted_class", "threshold")
 
 
 def _partitioned() -> ModuleType:
@@ -23,14 +26,17 @@ def _partitioned() -> ModuleType:
 
 
 def check_inference_input(points: Table, scaler: StandardScaler) -> Table:
-    """The rows, unchanged, once every feature the scaler knows is present, numeric and finite.
+    """The rows, unchanged, once every feature the scaler knows is present, numeric and
+    finite, and no column is one the predictions write.
 
-    A Dask table's columns are checked before any partition is read, then its values
-    partition by partition on the workers.
+    A Dask table's columns (and a parquet folder's files, by their footers) are checked
+    before any partition is read, then its values partition by partition on the workers.
     """
     features = list(scaler.feature_names_in_)
     check_feature_columns(list(points.columns), features)
+    check_no_output_columns(list(points.columns))
     if is_dask(points):
+        check_parquet_files(points, "inference input")
         _partitioned().check_values(points, features)
         return points
     check_not_empty(len(points))
@@ -54,6 +60,17 @@ def check_feature_columns(columns: list[str], features: list[str]) -> None:
         raise ValueError(
             f"The inference input lacks the feature column(s) {missing}; it has "
             f"{columns}. The model needs the columns {features}."
+        )
+
+
+def check_no_output_columns(columns: list[str]) -> None:
+    """Refuse an input holding a column that the predictions write, which would be replaced."""
+    taken = [column for column in OUTPUT_COLUMNS if column in columns]
+    if taken:
+        raise ValueError(
+            f"The inference input already has the column(s) {taken}, which the predictions "
+            f"write ({list(OUTPUT_COLUMNS)}) and would replace. Rename or drop them in the "
+            "input."
         )
 
 

@@ -2,7 +2,7 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from moons_classifier.pipelines import MODEL_NAMESPACES, per_model
+from moons_classifier.pipelines import MODEL_NAMESPACES, per_model, shared_name
 
 from .nodes import (
     plot_best_worst_curves,
@@ -107,7 +107,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                 {
                     "params": "params:reporting",
                     **{
-                        name: f"{name}.validation_predictions"
+                        name: shared_name(name, "validation_predictions")
                         for name in MODEL_NAMESPACES
                     },
                 },
