@@ -19,7 +19,9 @@ from sklearn.datasets import make_moons
 from tests.helpers import (
     MANIFESTS,
     RUN_ARTIFACTS,
+    copy_newest_run,
     manifest,
+    record_run,
     snapshot,
     start,
     stop,
@@ -267,3 +269,18 @@ def test_one_global_moves_every_dataset(project, monkeypatch, tmp_path):
     for name in RUN_ARTIFACTS:
         assert recorded["artifacts"][name]["path"].startswith(str(store))
     assert (store / "01_raw/moons.parquet").is_file()
+
+
+def test_a_damaged_newest_manifest_is_named_and_the_older_run_used(
+    project, monkeypatch, caplog
+):
+    run_kedro(project, monkeypatch, runtime_params={"training": {"n_epochs": 3}})
+    (good,) = versions(project, MANIFESTS)
+    newer = copy_newest_run(project)
+    record_run(project, newer, RUN_ARTIFACTS)
+    damaged = versioned_file(project, MANIFESTS, newer)
+    damaged.write_text(damaged.read_text()[:40])
+    caplog.set_level(logging.INFO, logger="moons_classifier")
+    run_kedro(project, monkeypatch, pipeline_name="inference")
+    assert f"The manifest of run {newer} ({damaged}) is damaged" in caplog.text
+    assert f"Using the artifacts of run {good}" in caplog.text
