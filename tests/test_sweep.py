@@ -69,6 +69,7 @@ def test_a_local_sweep_runs_in_parallel_records_a_failure_reproduces_and_resumes
     assert list(table["number"]) == [0, 1, 2, 3, 4]
     assert table.loc[0, "state"] == "FAIL"
     assert "Training the mlp model (hidden_units=10) diverged" in table.loc[0, "error"]
+    assert table.loc[0, "error"].endswith("Lower training.lr.")  # the whole message
     completed = table[table["state"] == "COMPLETE"]
     assert len(completed) == 4  # noqa: PLR2004
     assert completed["worker"].nunique() >= 2  # noqa: PLR2004

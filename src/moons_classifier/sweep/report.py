@@ -32,7 +32,7 @@ FIGURES = {
 def trials_table(study: optuna.Study) -> pd.DataFrame:
     """One row per trial: number, state, every drawn parameter, objective, duration, worker."""
     objective = study.user_attrs["objective"]
-    return pd.DataFrame(
+    table = pd.DataFrame(
         [
             {
                 "number": trial.number,
@@ -46,6 +46,18 @@ def trials_table(study: optuna.Study) -> pd.DataFrame:
             for trial in study.trials
         ]
     )
+    return table.astype({name: "Int64" for name in integer_params(study.trials)})
+
+
+def integer_params(trials: list[optuna.trial.FrozenTrial]) -> list[str]:
+    """The parameters that every trial which drew them drew as an integer."""
+    drawn: dict[str, list[Any]] = {}
+    for trial in trials:
+        for name, value in trial.params.items():
+            drawn.setdefault(name, []).append(value)
+    return [
+        name for name, values in drawn.items() if all(type(v) is int for v in values)
+    ]
 
 
 def best_report(study: optuna.Study) -> dict[str, Any]:

@@ -16,13 +16,21 @@ from pydantic import BaseModel
 from moons_classifier.cluster import dask_client, slots
 from moons_classifier.params import DaskParams, SweepParams
 from moons_classifier.sweep.report import write_report
-from moons_classifier.sweep.study import open_study, optimize, suggest
+from moons_classifier.sweep.study import (
+    Settings,
+    check_study,
+    open_study,
+    optimize,
+    suggest,
+)
 from moons_classifier.sweep.tracking import log_sweep, tracks_trials
 from moons_classifier.sweep.trial import run_trial
 
 logger = logging.getLogger(__name__)
 
 SWEEPS = Path("data") / "09_sweeps"
+# Parameter paths that set up the cluster or the search, not the trials' runs.
+NOT_FIXED = ("dask.", "sweep.")
 
 
 @dataclass(frozen=True)
@@ -73,12 +81,22 @@ def load_sweep_params(
     return sweep, DaskParams.model_validate(parameters.get("dask", {})), tracked
 
 
+def fixed_settings(fixed: dict[str, Any], env: str | None) -> Settings:
+    """What every trial of the study runs with, the cluster and search aside: the Kedro
+    environment and each ``fixed`` parameter path."""
+    return {
+        "--env": env,
+        **{k: v for k, v in fixed.items() if not k.startswith(NOT_FIXED)},
+    }
+
+
 def run_sweep(project: Path, options: SweepOptions) -> Path:
     """Run ``options.trials`` more trials of the study; its folder, with the report."""
     sweep, cluster, tracked = load_sweep_params(project, options)
     folder = project / SWEEPS / options.study
-    study = open_study(folder, options.study, sweep)
     fixed = {**flatten(options.params), **sweep.fixed}
+    settings = fixed_settings(fixed, options.env)
+    check_study(folder, options.study, sweep, settings)
 
     def submit(client: Client, trial: optuna.Trial) -> Future:
         model, drawn = suggest(trial, sweep)
@@ -97,17 +115,20 @@ def run_sweep(project: Path, options: SweepOptions) -> Path:
             pure=False,
         )
 
-    first = len(study.trials)
+    study: optuna.Study | None = None
     try:
         with dask_client(
             options.scheduler or cluster.scheduler,
             options.workers or cluster.workers,
             cluster.worker_memory,
         ) as client:
+            study = open_study(folder, options.study, sweep, settings)
+            first = len(study.trials)
             optimize(study, client, options.trials, slots(client), submit)
     finally:
-        write_report(study, folder)
-        if tracked:
-            log_sweep(study, study.trials[first:])
+        if study is not None:
+            write_report(study, folder)
+            if tracked:
+                log_sweep(study, study.trials[first:])
     logger.info("Study %s: %s", options.study, folder)
     return folder

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import optuna
-from distributed import Client, Future, as_completed
+from distributed import Client, Future, KilledWorker, as_completed
 
+from moons_classifier.cluster import WorkersLostError
 from moons_classifier.params import Choice, FloatRange, SweepParams
 from moons_classifier.pipelines import MODEL_NAMESPACES
 
@@ -18,24 +20,70 @@ logger = logging.getLogger(__name__)
 MODEL = "model"
 DIRECTIONS = {"aupr": "maximize", "auroc": "maximize", "val_loss": "minimize"}
 RESULT_ATTRS = ("worker", "duration_s", "test", "error")
+STUDY_DB = "study.db"
+OBJECTIVE = "objective"
+# The settings every trial of a study runs with: --env and each fixed parameter path.
+FIXED = "fixed"
+UNSET = object()
+Settings = dict[str, Any]
 
 
-def open_study(folder: Path, name: str, params: SweepParams) -> optuna.Study:
-    """The study ``name`` in ``folder/study.db``, created or continued, seeded sampler."""
-    folder.mkdir(parents=True, exist_ok=True)
-    study = optuna.create_study(
-        study_name=name,
-        storage=f"sqlite:///{folder / 'study.db'}",
-        direction=DIRECTIONS[params.objective],
-        load_if_exists=True,
-    )
-    objective = study.user_attrs.setdefault("objective", params.objective)
+def storage(folder: Path) -> str:
+    """The SQLite storage of the study in ``folder``."""
+    return f"sqlite:///{folder / STUDY_DB}"
+
+
+def check_study(folder: Path, name: str, params: SweepParams, fixed: Settings) -> None:
+    """Refuse to continue the study in ``folder`` (if there is one) with another objective
+    or other fixed settings than it was created with; reads only."""
+    if not (folder / STUDY_DB).is_file():
+        return
+    attrs = optuna.load_study(study_name=name, storage=storage(folder)).user_attrs
+    objective = attrs.get(OBJECTIVE, params.objective)
     if objective != params.objective:
         raise ValueError(
             f"Study {name!r} optimizes {objective}, not {params.objective}; continue it "
             "with the same sweep.objective, or start another --study."
         )
-    study.set_user_attr("objective", objective)
+    changed = differences(attrs.get(FIXED, fixed), fixed)
+    if changed:
+        raise ValueError(
+            f"Study {name!r} was created with other fixed settings: {'; '.join(changed)}. "
+            "Continue it with the same --env, --params and sweep.fixed, or start "
+            "another --study."
+        )
+
+
+def differences(created: Settings, now: Settings) -> list[str]:
+    """Each setting that differs: its key, its value then and now (``unset``: absent)."""
+    now = json.loads(json.dumps(now))  # as the study stores it
+    return [
+        f"{key} was {shown(created, key)}, is {shown(now, key)}"
+        for key in sorted(created.keys() | now.keys())
+        if created.get(key, UNSET) != now.get(key, UNSET)
+    ]
+
+
+def shown(settings: Settings, key: str) -> str:
+    """``key``'s value in ``settings``, or ``unset``."""
+    return repr(settings[key]) if key in settings else "unset"
+
+
+def open_study(
+    folder: Path, name: str, params: SweepParams, fixed: Settings
+) -> optuna.Study:
+    """The study ``name`` in ``folder/study.db``, created or continued (``check_study``
+    first), with its objective and fixed settings recorded and a seeded sampler."""
+    folder.mkdir(parents=True, exist_ok=True)
+    study = optuna.create_study(
+        study_name=name,
+        storage=storage(folder),
+        direction=DIRECTIONS[params.objective],
+        load_if_exists=True,
+    )
+    for key, value in {OBJECTIVE: params.objective, FIXED: fixed}.items():
+        if key not in study.user_attrs:
+            study.set_user_attr(key, value)
     # A continued study draws new points: its seed moves on by the trials it holds.
     study.sampler = optuna.samplers.TPESampler(
         seed=params.seed + len(study.trials), constant_liar=True
@@ -66,7 +114,9 @@ def record(study: optuna.Study, trial: optuna.Trial, future: Future) -> None:
     """Tell the study how the trial ended: its objective, or failed with the error."""
     try:
         result = future.result()
-    except Exception as error:  # noqa: BLE001  (a lost worker fails its trial only)
+    except (KilledWorker, WorkersLostError) as error:
+        result = {"error": f"worker lost: {error}"}
+    except Exception as error:  # noqa: BLE001  (one trial's failure fails it only)
         result = {"error": f"{type(error).__name__}: {error}"}
     for key in RESULT_ATTRS:
         if key in result:
