@@ -208,6 +208,8 @@ def test_browser_shows_metrics_values_and_figure_preview(
             page.get_by_test_id(
                 "sidebar-flowchart-visible-btn-true"
             ).click()  # room for the graph
+            # The minimap covers the graph's bottom left, where the model outputs are.
+            page.get_by_test_id("sidebar-minimap-btn-true").click()
 
             _open_dataset(page, METRICS)
             values = page.locator(".pipeline-metadata__preview-json")

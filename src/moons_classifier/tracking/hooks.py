@@ -154,13 +154,14 @@ class EndRunHooks:
 
     def _end_interrupted(self) -> None:
         """End as killed the run this object started, if it is still active."""
+        if self._started is None:
+            return
         # An interrupted write may have left its store connection open in a transaction,
         # locking a SQLite store: collecting the interrupted frames rolls it back.
         gc.collect()
         run = mlflow.active_run()
-        if self._started is not None and run is not None:
-            if run.info.run_id == self._started:
-                self._end_runs(RunStatus.KILLED)
+        if run is not None and run.info.run_id == self._started:
+            self._end_runs(RunStatus.KILLED)
         self._started = None
 
     def _end_runs(self, status: int) -> None:
