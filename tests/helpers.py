@@ -24,6 +24,7 @@ from moons_classifier.metrics import threshold_metrics
 from tests.servers import free_port, live_group_members
 
 MANIFESTS = "08_reporting/run_manifest.json"
+LOCK = "data/08_reporting/run.lock"
 RUN_ARTIFACTS = {
     "scaler": "06_models/scaler.json",
     "logistic.model_state_dict": "06_models/logistic/model.pt",
@@ -154,6 +155,21 @@ def stop(process: subprocess.Popen) -> None:
     except ProcessLookupError:
         pass
     process.wait()
+
+
+def finish(process: subprocess.Popen, timeout: float = 300) -> str:
+    """``process``'s output once it ends, its group killed after; fail with that output
+    if it runs past ``timeout`` seconds."""
+    try:
+        return process.communicate(timeout=timeout)[0]
+    except subprocess.TimeoutExpired:
+        stop(process)
+        output = process.communicate()[0]
+        raise AssertionError(
+            f"still running after {timeout} s:\n{output[-5000:]}"
+        ) from None
+    finally:
+        stop(process)
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:

@@ -14,10 +14,18 @@ import pytest
 from mlflow.entities import RunStatus
 
 from moons_classifier.runs import RunLock
-from tests.helpers import MANIFESTS, RUN_ARTIFACTS, start, stop, versions, wait_for
+from tests.helpers import (
+    LOCK,
+    MANIFESTS,
+    RUN_ARTIFACTS,
+    finish,
+    start,
+    stop,
+    versions,
+    wait_for,
+)
 from tests.projects import copy_project
 
-LOCK = "data/08_reporting/run.lock"
 # At most this many lines for a refusal (the issue's "about 40").
 SHORT = 40
 
@@ -60,17 +68,6 @@ def lock_is_free(project: Path) -> bool:
         return False
     lock.release()
     return True
-
-
-def finish(process: subprocess.Popen, timeout: float) -> str:
-    """``process``'s output once it ends; fail with its output if it runs past ``timeout``."""
-    try:
-        return process.communicate(timeout=timeout)[0]
-    except subprocess.TimeoutExpired:
-        stop(process)
-        pytest.fail(
-            f"still running {timeout} s after the signal:\n{process.communicate()[0][-5000:]}"
-        )
 
 
 @pytest.fixture(scope="module")

@@ -17,21 +17,21 @@ import pytest
 from sklearn.datasets import make_moons
 
 from tests.helpers import (
+    LOCK,
     MANIFESTS,
     RUN_ARTIFACTS,
     copy_newest_run,
+    finish,
     manifest,
     record_run,
     snapshot,
     start,
-    stop,
     versioned_file,
     versions,
     wait_for,
 )
 from tests.projects import run_kedro
 
-LOCK = "data/08_reporting/run.lock"
 PREDICTIONS = "07_model_output/{}/inference_predictions.csv"
 
 
@@ -45,15 +45,6 @@ def lock_holder(project: Path) -> dict | None:
     lock = project / LOCK
     text = lock.read_text() if lock.exists() else ""
     return json.loads(text) if text else None
-
-
-def finish(process: subprocess.Popen, timeout: float = 300) -> str:
-    """Wait for ``process`` (killing its group if it overruns) and return its output."""
-    try:
-        output, _ = process.communicate(timeout=timeout)
-    finally:
-        stop(process)
-    return output
 
 
 def assert_one_run_per_version(project: Path) -> dict:

@@ -23,6 +23,8 @@ STUDY_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
 # What a run refuses with (bad parameters, inputs or artifacts, a held lock): the user
 # needs the message, not a traceback; anything else is a bug and keeps its traceback.
 REFUSALS = (ValueError, DatasetError, ParameterValidationError, RunLockedError)
+# Printed under a refusal's message; a sweep's trial leaves it out of the error it records.
+TRACEBACK_HINT = "(kedro run --traceback"
 
 
 class Stopped(KeyboardInterrupt):
@@ -72,22 +74,31 @@ def _run_options() -> list[click.Parameter]:
     ]
 
 
-def _run(traceback: bool, **options: Any) -> dict[str, Any]:
-    """Kedro's ``kedro run``, stopped by SIGTERM as by Ctrl-C, refusals in a few lines."""
+@contextmanager
+def stopped_or_refused(
+    stopped: str, traceback: bool = False, hint: str = ""
+) -> Iterator[None]:
+    """Run the body with SIGTERM as Ctrl-C; a stop says ``stopped``, a refusal its message
+    and ``hint`` (the traceback only where ``traceback``), each as a short click error."""
     try:
         with sigterm_as_interrupt():
-            return kedro_run.callback(**options)
-    except Stopped as stopped:
-        raise click.ClickException(
-            f"Stopped by {stopped}: the run wrote no manifest, so its artifacts are "
-            "never used."
-        ) from None
+            yield
+    except Stopped as signal_name:
+        raise click.ClickException(f"Stopped by {signal_name}: {stopped}") from None
     except REFUSALS as error:
         if traceback:
             raise
-        raise click.ClickException(
-            f"{error}\n(kedro run --traceback shows where it was raised.)"
-        ) from None
+        raise click.ClickException(f"{error}{hint}") from None
+
+
+def _run(traceback: bool, **options: Any) -> dict[str, Any]:
+    """Kedro's ``kedro run``, stopped by SIGTERM as by Ctrl-C, refusals in a few lines."""
+    with stopped_or_refused(
+        "the run wrote no manifest, so its artifacts are never used.",
+        traceback,
+        f"\n{TRACEBACK_HINT} shows where it was raised.)",
+    ):
+        return kedro_run.callback(**options)
 
 
 run = click.Command(
@@ -148,15 +159,9 @@ def sweep(metadata: ProjectMetadata, **options: Any) -> None:
         )
     from moons_classifier.sweep.run import SweepOptions, run_sweep  # noqa: PLC0415
 
-    try:
-        with sigterm_as_interrupt():
-            folder = run_sweep(metadata.project_path, SweepOptions(**options))
-    except Stopped as stopped:
-        raise click.ClickException(
-            f"Stopped by {stopped}: the finished trials and the report are in "
-            f"data/09_sweeps/{options['study']}/, the unfinished recorded as failed "
-            "(interrupted)."
-        ) from None
-    except REFUSALS as error:
-        raise click.ClickException(str(error)) from None
+    with stopped_or_refused(
+        f"the finished trials and the report are in data/09_sweeps/{options['study']}/, "
+        "the unfinished recorded as failed (interrupted)."
+    ):
+        folder = run_sweep(metadata.project_path, SweepOptions(**options))
     click.echo(f"Results: {folder}")

@@ -21,7 +21,7 @@ from moons_classifier.devices import resolve_device
 from moons_classifier.models import load_model
 from moons_classifier.params import DaskParams, DataParams, SplitParams
 from moons_classifier.partitions import is_dask, partition_sizes
-from moons_classifier.pipelines import MODEL_NAMESPACES
+from moons_classifier.pipelines import MODEL_NAMESPACES, shared_name
 from moons_classifier.pipelines.data_processing.nodes import (
     check_no_test_split,
     check_split_sizes,
@@ -37,7 +37,6 @@ from moons_classifier.runs import (
 logger = logging.getLogger(__name__)
 
 STATE_DICT_SUFFIX = ".model_state_dict"
-METRICS_SUFFIX = "_metrics"
 # Peak memory of a pandas run per generated row (measured: 1.7 GB at 1e7 rows, most of it
 # the tables' copies between nodes), with headroom.
 BYTES_PER_ROW = 200
@@ -169,22 +168,27 @@ def _check_parameter_groups(catalog: DataCatalog, base: dict[str, Any]) -> None:
     """Every top-level parameter group must be one ``conf/base`` defines, and so must every
     group inside a model's namespace; ``base_location``, where set, must name a folder."""
     parameters = catalog.load("parameters")
-    unknown = sorted(set(parameters) - set(base) - RUNTIME_KEYS)
-    if unknown:
-        raise ValueError(
-            f"Unknown parameter group(s) {unknown}: conf/base defines no such group (a "
-            f"typo?). The known groups are {sorted(base)}."
-        )
+    _refuse_unknown_groups(set(parameters) - RUNTIME_KEYS, set(base))
     for namespace in MODEL_NAMESPACES:
-        unknown = sorted(set(parameters.get(namespace) or {}) - set(base[namespace]))
-        if unknown:
-            raise ValueError(
-                f"Unknown parameter group(s) {[f'{namespace}.{key}' for key in unknown]}: "
-                f"conf/base defines no such group (a typo?). The known groups of "
-                f"{namespace} are {sorted(f'{namespace}.{key}' for key in base[namespace])}."
-            )
+        _refuse_unknown_groups(
+            set(parameters.get(namespace) or {}), set(base[namespace]), namespace
+        )
     if "base_location" in parameters:
         _check_base_location(parameters["base_location"])
+
+
+def _refuse_unknown_groups(
+    groups: set[str], known: set[str], namespace: str = ""
+) -> None:
+    """Refuse ``groups`` (of ``namespace``, if any) that are not among ``known``."""
+    prefix = f"{namespace}." if namespace else ""
+    unknown = sorted(f"{prefix}{group}" for group in groups - known)
+    if unknown:
+        of = f" of {namespace}" if namespace else ""
+        raise ValueError(
+            f"Unknown parameter group(s) {unknown}: conf/base defines no such group (a "
+            f"typo?). The known groups{of} are {sorted(f'{prefix}{g}' for g in known)}."
+        )
 
 
 def _check_base_location(location: Any) -> None:
@@ -280,8 +284,9 @@ def _use_run(catalog: DataCatalog, inputs: set[str], run: dict[str, Any]) -> Non
     with _quiet_replacement():
         for name in run["artifacts"].keys() & inputs:
             catalog[name] = catalog.get(name, version=Version(run["version"], None))
-    for name in sorted(inputs):
-        if name.endswith(METRICS_SUFFIX):
+    for namespace in MODEL_NAMESPACES:
+        name = shared_name(namespace, "metrics")
+        if name in inputs:
             _check_metrics(name, catalog.load(name))
 
 

@@ -132,8 +132,8 @@ def read_manifest(catalog: DataCatalog, version: str) -> dict[str, Any]:
     dataset = catalog.get(MANIFEST, version=Version(version, None))
     try:
         run = dataset.load()
-    except DatasetError as error:
-        run = error
+    except DatasetError:  # not JSON at all
+        run = None
     if not isinstance(run, dict) or not isinstance(run.get("artifacts"), dict):
         path = artifact_path(dataset, version)
         raise ValueError(

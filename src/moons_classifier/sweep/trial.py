@@ -19,7 +19,8 @@ from typing import Any
 PIPELINES = "data_processing,training,evaluation"
 OBJECTIVE_KEYS = {"aupr": "aupr", "auroc": "auroc", "val_loss": "final_val_loss"}
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-# The hint the ``kedro run`` command prints under its error message.
+# cli.TRACEBACK_HINT, which ``kedro run`` prints under its error message (not imported:
+# importing the CLI configures Kedro's logging in the worker).
 TRACEBACK_HINT = "(kedro run --traceback"
 
 
