@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pkgutil
 import shutil
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
+PIPELINES = ROOT / "src" / "moons_classifier" / "pipelines"
 CONFIGURATION = ("conf", "pyproject.toml", ".telemetry")
 INPUTS = ("data/01_raw/inference_input.csv", "data/01_raw/breast_cancer.csv")
 
@@ -49,3 +53,17 @@ QUICK = ("--params", "evaluation.bootstrap.n_resamples=100")
 def use_small_space(project: Path) -> None:
     """Give ``project`` a small, quick search space."""
     (project / "conf/base/parameters_sweep.yml").write_text(SMALL_SPACE)
+
+
+def pipeline_names() -> list[str]:
+    """Every pipeline name the project registers: ``__default__`` and one per subpackage."""
+    modules = pkgutil.iter_modules([str(PIPELINES)])
+    return ["__default__", *(module.name for module in modules if module.ispkg)]
+
+
+def disable_tracking(project: Path) -> None:
+    """List every pipeline in ``project``'s ``conf/base/mlflow.yml`` as run without tracking."""
+    path = project / "conf" / "base" / "mlflow.yml"
+    config = yaml.safe_load(path.read_text())
+    config["tracking"]["disable_tracking"]["pipelines"] = pipeline_names()
+    path.write_text(yaml.safe_dump(config, sort_keys=False))

@@ -23,6 +23,7 @@ from moons_classifier.metrics import (
     thin_curve,
     threshold_candidates,
     threshold_metrics,
+    weighted_scores,
 )
 from moons_classifier.params import MinPrecision, MinRecall
 
@@ -217,3 +218,60 @@ def test_integer_weights_count_each_row_that_many_times(seed: int):
         assert select_threshold(
             labels, probabilities, criterion, weights
         ) == select_threshold(*rows, criterion)
+
+
+def expected_scores(
+    labels: np.ndarray, probabilities: np.ndarray, weights: np.ndarray, threshold: float
+) -> dict[str, float]:
+    """sklearn's AUCs with ``weights`` as sample_weight, and the metrics on repeated rows."""
+    repeated = np.repeat(labels, weights), np.repeat(probabilities, weights)
+    at_threshold = threshold_metrics(*repeated, threshold)
+    scores = {
+        "auroc": roc_auc_score(labels, probabilities, sample_weight=weights),
+        "aupr": areas_under_curves(labels, probabilities, weights)["aupr"],
+    } | {key: at_threshold[key] for key in ("precision", "recall", "f1", "accuracy")}
+    return {key: np.nan if value is None else value for key, value in scores.items()}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_weighted_scores_equal_sklearn_with_sample_weight(seed: int):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, 80)
+    probabilities = np.clip(labels * 0.3 + rng.integers(0, 15, 80) / 20, 0, 1)  # ties
+    weights = rng.integers(0, 4, (6, 80))  # zeros among them
+    weights[:, np.argmax(probabilities)] = 0  # the top-scoring row counts for nothing
+    weights[0, probabilities == probabilities.max()] = 0  # nor the whole top score
+    threshold = float(np.median(probabilities))
+    scores = weighted_scores(labels, probabilities, weights, threshold)
+    for row, row_weights in enumerate(weights):
+        expected = expected_scores(labels, probabilities, row_weights, threshold)
+        assert set(scores) == set(expected)
+        for key, value in expected.items():
+            np.testing.assert_allclose(scores[key][row], value, rtol=0, atol=1e-12)
+
+
+def test_weighted_scores_start_the_pr_curve_below_zero_weight_top_rows():
+    labels = np.array([0, 1, 1, 0, 1, 0])
+    probabilities = np.array([0.95, 0.9, 0.8, 0.7, 0.6, 0.5])
+    weights = np.array([[0, 2, 1, 1, 1, 3], [1, 2, 1, 1, 1, 3]])
+    scores = weighted_scores(labels, probabilities, weights)
+    assert set(scores) == {"auroc", "aupr"}
+    for row, row_weights in enumerate(weights):
+        areas = areas_under_curves(labels, probabilities, row_weights)
+        assert scores["auroc"][row] == pytest.approx(areas["auroc"], abs=1e-12)
+        assert scores["aupr"][row] == pytest.approx(areas["aupr"], abs=1e-12)
+
+
+def test_weighted_scores_are_nan_where_undefined():
+    labels = np.array([1, 1, 0, 0])
+    probabilities = np.array([0.9, 0.4, 0.6, 0.2])
+    weights = np.array([[1, 1, 0, 0], [0, 0, 1, 1], [0, 2, 1, 0]])
+    scores = weighted_scores(labels, probabilities, weights, 0.5)
+    np.testing.assert_array_equal(scores["auroc"], [np.nan, np.nan, 0.0])
+    np.testing.assert_array_equal(scores["aupr"], [np.nan, np.nan, 1 / 3])
+    np.testing.assert_array_equal(scores["precision"], [1.0, 0.0, 0.0])
+    np.testing.assert_array_equal(scores["recall"], [0.5, np.nan, 0.0])
+    np.testing.assert_array_equal(scores["f1"], [2 / 3, np.nan, np.nan])
+    np.testing.assert_array_equal(scores["accuracy"], [0.5, 0.5, 0.0])
+    nothing_predicted = weighted_scores(labels, probabilities, weights, 0.95)
+    np.testing.assert_array_equal(nothing_predicted["precision"], [np.nan] * 3)

@@ -13,19 +13,17 @@ from typing import Any
 
 import mlflow
 import numpy as np
-import optuna
 import pandas as pd
 import pytest
 from kedro.framework.session import KedroSession
 from kedro_mlflow.config.kedro_mlflow_config import KedroMlflowConfig
 from kedro_mlflow.framework.hooks.mlflow_hook import mlflow_hook
 from mlflow.entities import Run
-from optuna.trial import TrialState
 from playwright.sync_api import expect, sync_playwright
 
 from moons_classifier.pipeline_registry import register_pipelines
 from moons_classifier.pipelines import MODEL_NAMESPACES
-from moons_classifier.sweep.tracking import log_sweep, tracks_trials
+from moons_classifier.sweep.tracking import tracks_trials
 from tests.projects import PROJECT_ROOT, copy_project, disable_tracking, run_kedro
 from tests.servers import LOOPBACK, running_server
 from tests.viz_helpers import CHROMIUM, CHROMIUM_ARGS, local_only
@@ -335,44 +333,6 @@ def test_a_sweep_is_tracked_where_its_trials_runs_are(disabled, tracked_trials):
         )
     )
     assert tracks_trials(config) is tracked_trials
-
-
-def test_a_sweep_is_one_run_with_a_nested_run_per_trial(
-    tracked: Tracked, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    study = optuna.create_study(study_name="nested", direction="maximize")
-    study.set_user_attr("objective", "aupr")
-    lr = optuna.distributions.FloatDistribution(0.001, 1.0, log=True)
-    for number, value in enumerate((0.8, None)):
-        study.add_trial(
-            optuna.trial.create_trial(
-                params={"training.lr": 0.1 * (number + 1)},
-                distributions={"training.lr": lr},
-                value=value,
-                state=TrialState.COMPLETE if value is not None else TrialState.FAIL,
-                user_attrs={"worker": f"host:{number}"},
-            )
-        )
-    # An experiment apart from the runs the UI test counts; the environment variable
-    # mlflow sets for it is restored after the test.
-    monkeypatch.delenv("MLFLOW_EXPERIMENT_ID", raising=False)
-    experiment = mlflow.set_experiment("sweeps")
-    log_sweep(study, study.trials)
-    runs = tracked.client.search_runs([experiment.experiment_id])
-    (sweep,) = [run for run in runs if run.info.run_name == "sweep nested"]
-    trials = sorted(
-        (r for r in runs if r.data.tags.get("mlflow.parentRunId") == sweep.info.run_id),
-        key=lambda run: run.info.run_name,
-    )
-    assert sweep.data.params == {"study": "nested", "objective": "aupr"}
-    assert [run.info.run_name for run in trials] == ["trial 0", "trial 1"]
-    assert [run.data.params for run in trials] == [
-        {"training.lr": "0.1"},
-        {"training.lr": "0.2"},
-    ]
-    assert [run.data.tags["state"] for run in trials] == ["COMPLETE", "FAIL"]
-    assert [run.data.tags["worker"] for run in trials] == ["host:0", "host:1"]
-    assert [run.data.metrics for run in trials] == [{"aupr": 0.8}, {}]
 
 
 def test_an_untracked_session_after_a_tracked_one_logs_nothing(

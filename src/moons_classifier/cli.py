@@ -118,7 +118,7 @@ def _study_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return value
 
 
-@cli.command()
+@cli.group(invoke_without_command=True)
 @click.option("--trials", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option(
     "--study",
@@ -146,9 +146,19 @@ def _study_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
     callback=_split_params,
     help="Parameters of every trial, as for kedro run: data.source=table",
 )
+@click.option(
+    "--isolation",
+    type=click.Choice(["in-process", "process"]),
+    default="in-process",
+    show_default=True,
+    help="Where a trial runs: a Kedro session in a warm worker, or a kedro run process "
+    "of its own (for configurations that need a clean process; no pruning).",
+)
 @click.pass_obj
 def sweep(metadata: ProjectMetadata, **options: Any) -> None:
-    """Search models and training settings with Optuna, each trial a kedro run on Dask."""
+    """Search models and training settings with Optuna, each trial a Kedro run on Dask."""
+    if click.get_current_context().invoked_subcommand is not None:
+        return
     from importlib.util import find_spec  # noqa: PLC0415
 
     missing = [name for name in ("optuna", "distributed") if find_spec(name) is None]
@@ -165,3 +175,35 @@ def sweep(metadata: ProjectMetadata, **options: Any) -> None:
     ):
         folder = run_sweep(metadata.project_path, SweepOptions(**options))
     click.echo(f"Results: {folder}")
+
+
+@sweep.command(short_help="A study's trials, live, in optuna-dashboard.")
+@click.option(
+    "--study",
+    default="default",
+    show_default=True,
+    callback=_study_name,
+    help="The study in data/09_sweeps/<study>/.",
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+@click.pass_obj
+def dashboard(metadata: ProjectMetadata, study: str, port: int) -> None:
+    """Show a study's trials, live, in optuna-dashboard on 127.0.0.1 until Ctrl-C."""
+    try:
+        from moons_classifier.sweep.dashboard import serve  # noqa: PLC0415
+        from moons_classifier.sweep.study import STUDY_DB  # noqa: PLC0415
+    except ModuleNotFoundError as error:  # optuna-dashboard, optuna or Dask
+        raise click.ClickException(
+            f"kedro sweep dashboard needs {error.name}, which is not installed. "
+            "Install the project's scale extra: pip install -e '.[scale]'"
+        ) from None
+
+    folder = metadata.project_path / "data" / "09_sweeps" / study
+    if not (folder / STUDY_DB).is_file():
+        raise click.ClickException(
+            f"no study {study} in data/09_sweeps/; run kedro sweep --study {study} first"
+        )
+    try:
+        serve(folder, study, port)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None

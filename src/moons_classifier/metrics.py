@@ -6,6 +6,7 @@ import warnings
 from collections.abc import Sequence
 
 import numpy as np
+from scipy import sparse
 from sklearn.metrics import auc, precision_recall_curve, roc_curve
 
 from moons_classifier.params import MinPrecision, MinRecall, ThresholdCriterion
@@ -102,6 +103,64 @@ def areas_under_curves(
     return {
         "auroc": float(auc(curves["fpr"], curves["tpr"])),
         "aupr": float(auc(curves["recall"], curves["precision"])),
+    }
+
+
+def _divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """Elementwise ``numerator / denominator``, nan where the denominator is 0."""
+    shape = np.broadcast_shapes(np.shape(numerator), np.shape(denominator))
+    return np.divide(
+        numerator, denominator, out=np.full(shape, np.nan), where=denominator != 0
+    )
+
+
+def weighted_scores(
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    weights: np.ndarray,
+    threshold: float | None = None,
+) -> dict[str, np.ndarray]:
+    """AUROC, AUPR and, given a threshold, its precision, recall, F1 and accuracy under
+    each row of ``weights`` as ``sample_weight``, nan where a score is undefined.
+
+    The AUCs are those of ``areas_under_curves``: nan unless both classes have weight.
+    """
+    distinct, group = np.unique(probabilities, return_inverse=True)
+    n, g = len(group), len(distinct)
+    weights = np.asarray(weights)
+    positive = np.asarray(labels).astype(bool)
+    # Column k sums the negatives at the k-th highest distinct score, g + k its positives.
+    by_score = sparse.csc_array(
+        (np.ones(n, weights.dtype), (np.arange(n), g - 1 - group + g * positive)),
+        shape=(n, 2 * g),
+    )
+    # Weighted false and true positives with each distinct score as the threshold,
+    # highest first, after a leading 0 (nothing predicted: the ROC curve's origin).
+    counts = np.zeros((len(weights), 2, g + 1), weights.dtype)
+    np.cumsum((weights @ by_score).reshape(-1, 2, g), axis=2, out=counts[:, :, 1:])
+    fps, tps = counts[:, 0], counts[:, 1]
+    n_negative, n_positive = fps[:, -1], tps[:, -1]
+    recall = _divide(tps, n_positive[:, None])
+    # Nothing predicted is the PR curve's end (recall 0, precision 1): so top scores
+    # without weight add no point of their own.
+    predicted = tps + fps
+    precision = np.divide(tps, predicted, out=np.ones(tps.shape), where=predicted > 0)
+    both_classes = (n_positive > 0) & (n_negative > 0)
+    fpr = _divide(fps, n_negative[:, None])
+    scores = {
+        "auroc": np.where(both_classes, np.trapezoid(recall, fpr, axis=1), np.nan),
+        "aupr": np.where(both_classes, np.trapezoid(precision, recall, axis=1), np.nan),
+    }
+    if threshold is None:
+        return scores
+    above = np.count_nonzero(distinct >= threshold)
+    tp, fp = tps[:, above], fps[:, above]
+    precision_at, recall_at = _divide(tp, tp + fp), _divide(tp, n_positive)
+    return scores | {
+        "precision": precision_at,
+        "recall": recall_at,
+        "f1": _divide(2 * precision_at * recall_at, precision_at + recall_at),
+        "accuracy": _divide(tp + n_negative - fp, n_positive + n_negative),
     }
 
 

@@ -193,11 +193,13 @@ class SweepParams(Params):
 
     ``space`` maps parameter paths (``training.lr``) to distributions; a path under a model
     namespace (``mlp.model.hidden_units``) is drawn only for trials of that model.
-    ``fixed`` parameters hold in every trial.
+    ``fixed`` parameters hold in every trial. ``pruner`` stops unpromising trials early
+    from the objective each epoch reports.
     """
 
     objective: Literal["aupr", "auroc", "val_loss"] = "aupr"
     seed: int = 0
+    pruner: Literal["none", "median", "hyperband"] = "none"
     models: list[Literal["logistic", "mlp"]] = Field(["logistic", "mlp"], min_length=1)
     space: dict[str, Distribution] = {}
     fixed: dict[str, float | int | str | None] = {"split.test_fraction": 0.2}

@@ -2,6 +2,7 @@
 
 import warnings
 
+from moons_classifier.config import CachingConfigLoader
 from moons_classifier.hooks import ProjectHooks
 from moons_classifier.tracking import project_path, tracking_hooks
 
@@ -19,6 +20,8 @@ warnings.filterwarnings(
 
 HOOKS = (ProjectHooks(), *tracking_hooks())
 
+# Kedro's OmegaConfigLoader, parsing unchanged files once per process (a sweep's worker).
+CONFIG_LOADER_CLASS = CachingConfigLoader
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TextIO
@@ -35,6 +37,47 @@ from moons_classifier.seeding import seeded_torch
 logger = logging.getLogger(__name__)
 
 Batch = tuple[torch.Tensor, torch.Tensor]
+
+
+@dataclass(frozen=True)
+class EpochEnd:
+    """What an epoch ended with: its number, its losses and, when a callback asks for
+    them, the validation rows' logits and labels."""
+
+    epoch: int
+    train_loss: float
+    val_loss: float | None
+    val_logits: torch.Tensor | None = None
+    val_labels: torch.Tensor | None = None
+
+
+class EpochCallback(Protocol):
+    """Called after each epoch; raising stops the training (a sweep prunes this way)."""
+
+    wants_scores: bool
+
+    def __call__(self, end: EpochEnd) -> None:
+        """Take in the epoch's results."""
+
+
+_LISTENING: ContextVar[tuple[EpochCallback, ...]] = ContextVar(
+    "epoch_callbacks", default=()
+)
+
+
+@contextmanager
+def epoch_callbacks(*callbacks: EpochCallback) -> Iterator[None]:
+    """Give every Trainer created in this context (a sweep's trial) ``callbacks``."""
+    token = _LISTENING.set(_LISTENING.get() + callbacks)
+    try:
+        yield
+    finally:
+        _LISTENING.reset(token)
+
+
+def listening() -> tuple[EpochCallback, ...]:
+    """The epoch callbacks of the current context; none outside a sweep."""
+    return _LISTENING.get()
 
 
 class Optimizer(Protocol):
@@ -160,6 +203,7 @@ class Trainer:
     progress_stream: TextIO | None = None
     train_losses: list[float] = field(default_factory=list)
     val_losses: list[float] = field(default_factory=list)
+    callbacks: Sequence[EpochCallback] = field(default_factory=listening)
 
     def __post_init__(self) -> None:
         self.model.to(self.device)
@@ -189,15 +233,21 @@ class Trainer:
         return _mean(losses)
 
     @torch.no_grad()
-    def _validate_epoch(self, loader: Iterable[Batch]) -> float:
-        """The mean batch loss over the validation loader, in eval mode."""
+    def _validate_epoch(
+        self, loader: Iterable[Batch], keep_scores: bool = False
+    ) -> tuple[float, Batch | None]:
+        """The mean batch loss over the validation loader, in eval mode, and the logits
+        and labels of its rows if ``keep_scores``."""
         self.model.eval()
-        return _mean(
-            [
-                self.loss_fn(self.model(features), labels)
-                for features, labels in self._batches(loader)
-            ]
-        )
+        losses, logits, labels = [], [], []
+        for features, batch_labels in self._batches(loader):
+            batch_logits = self.model(features)
+            losses.append(self.loss_fn(batch_logits, batch_labels))
+            if keep_scores:
+                logits.append(batch_logits.cpu())
+                labels.append(batch_labels.cpu())
+        scores = (torch.cat(logits), torch.cat(labels)) if logits else None
+        return _mean(losses), scores
 
     def fit(
         self,
@@ -211,8 +261,9 @@ class Trainer:
         As the book's StepByStep, it re-seeds before training; unlike it, the caller's
         RNG state is restored afterwards, and trainings in other threads wait their
         turn. Progress goes to ``progress_stream`` (default stderr) as a bar when it is
-        a terminal, else to this module's logger.
+        a terminal, else to this module's logger. Each callback gets each epoch's end.
         """
+        keep_scores = any(callback.wants_scores for callback in self.callbacks)
         with (
             seeded_torch(seed),
             torch.backends.cudnn.flags(
@@ -222,13 +273,14 @@ class Trainer:
         ):
             for epoch in range(1, n_epochs + 1):
                 self.train_losses.append(self._train_epoch(train_loader))
+                val_loss, scores = None, None
                 if val_loader is not None:
-                    self.val_losses.append(self._validate_epoch(val_loader))
-                progress.update(
-                    epoch,
-                    self.train_losses[-1],
-                    self.val_losses[-1] if val_loader is not None else None,
-                )
+                    val_loss, scores = self._validate_epoch(val_loader, keep_scores)
+                    self.val_losses.append(val_loss)
+                progress.update(epoch, self.train_losses[-1], val_loss)
+                end = EpochEnd(epoch, self.train_losses[-1], val_loss, *(scores or ()))
+                for callback in self.callbacks:
+                    callback(end)
 
     def predict(self, features: torch.Tensor) -> torch.Tensor:
         """Logits for ``features`` in eval mode, on the CPU."""

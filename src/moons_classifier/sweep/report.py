@@ -18,11 +18,12 @@ import optuna  # noqa: E402
 import pandas as pd  # noqa: E402
 from optuna.visualization import matplotlib as optuna_plots  # noqa: E402
 
-from moons_classifier.sweep.study import MODEL  # noqa: E402
+from moons_classifier.sweep.study import EPOCHS, MODEL  # noqa: E402
 from moons_classifier.sweep.trial import run_command  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
+TRAINED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
 FIGURES = {
     "optimization_history.png": optuna_plots.plot_optimization_history,
     "param_importances.png": optuna_plots.plot_param_importances,
@@ -30,7 +31,8 @@ FIGURES = {
 
 
 def trials_table(study: optuna.Study) -> pd.DataFrame:
-    """One row per trial: number, state, every drawn parameter, objective, duration, worker."""
+    """One row per trial: number, state, every drawn parameter, objective, the epochs it
+    trained (to the end, or until pruned), duration, worker and error."""
     objective = study.user_attrs["objective"]
     table = pd.DataFrame(
         [
@@ -39,6 +41,9 @@ def trials_table(study: optuna.Study) -> pd.DataFrame:
                 "state": trial.state.name,
                 **trial.params,
                 objective: trial.value,
+                EPOCHS: trial.user_attrs.get(EPOCHS)
+                if trial.state in TRAINED
+                else None,
                 "duration_s": trial.user_attrs.get("duration_s"),
                 "worker": trial.user_attrs.get("worker"),
                 "error": trial.user_attrs.get("error"),
@@ -46,7 +51,8 @@ def trials_table(study: optuna.Study) -> pd.DataFrame:
             for trial in study.trials
         ]
     )
-    return table.astype({name: "Int64" for name in integer_params(study.trials)})
+    integers = [EPOCHS, *integer_params(study.trials)]
+    return table.astype({name: "Int64" for name in integers})
 
 
 def integer_params(trials: list[optuna.trial.FrozenTrial]) -> list[str]:

@@ -15,15 +15,19 @@ from pydantic import BaseModel
 
 from moons_classifier.cluster import dask_client, slots
 from moons_classifier.params import DaskParams, SweepParams
+from moons_classifier.sweep.pruning import Pruning
 from moons_classifier.sweep.report import write_report
 from moons_classifier.sweep.study import (
+    EPOCHS,
     Settings,
     check_study,
     open_study,
     optimize,
+    scheduler_storage,
+    storage,
     suggest,
 )
-from moons_classifier.sweep.tracking import log_sweep, tracks_trials
+from moons_classifier.sweep.tracking import SweepRun, tracks_trials
 from moons_classifier.sweep.trial import run_trial
 
 logger = logging.getLogger(__name__)
@@ -43,6 +47,18 @@ class SweepOptions:
     workers: int | None = None
     env: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    isolation: str = "in-process"
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """What the project's configuration says of a sweep: the ``sweep`` and ``dask``
+    groups, whether kedro-mlflow tracks the trials, and each parameter's value."""
+
+    sweep: SweepParams
+    cluster: DaskParams
+    tracked: bool
+    parameters: dict[str, Any]
 
 
 def flatten(params: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -58,11 +74,9 @@ def flatten(params: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def load_sweep_params(
-    project: Path, options: SweepOptions
-) -> tuple[SweepParams, DaskParams, bool]:
-    """The validated ``sweep`` and ``dask`` groups, and whether kedro-mlflow tracks the
-    trials; every path the sweep sets must be a project parameter."""
+def load_sweep_config(project: Path, options: SweepOptions) -> SweepConfig:
+    """The sweep's validated configuration; every path it sets must be a project
+    parameter, and pruning needs in-process trials."""
     bootstrap_project(project)
     with KedroSession.create(
         project_path=project, env=options.env, runtime_params=options.params
@@ -78,7 +92,14 @@ def load_sweep_params(
             f"sweep.space and sweep.fixed set {unknown}, which the project's parameters "
             "do not define (a typo?)."
         )
-    return sweep, DaskParams.model_validate(parameters.get("dask", {})), tracked
+    if sweep.pruner != "none" and options.isolation == "process":
+        raise ValueError(
+            f"sweep.pruner {sweep.pruner!r} needs in-process trials, which report their "
+            "epochs to the study: drop --isolation process, or set sweep.pruner: none."
+        )
+    return SweepConfig(
+        sweep, DaskParams.model_validate(parameters.get("dask", {})), tracked, known
+    )
 
 
 def fixed_settings(fixed: dict[str, Any], env: str | None) -> Settings:
@@ -90,45 +111,75 @@ def fixed_settings(fixed: dict[str, Any], env: str | None) -> Settings:
     }
 
 
+def epochs(params: dict[str, Any], parameters: dict[str, Any]) -> int:
+    """The epochs a trial trains unless it is pruned: drawn, fixed or configured."""
+    return params.get("training.n_epochs", parameters["training.n_epochs"])
+
+
+def pruning(
+    shared: optuna.storages.BaseStorage, trial: optuna.Trial, sweep: SweepParams
+) -> Pruning | None:
+    """Where the trial reports its epochs, if ``sweep.pruner`` prunes."""
+    if sweep.pruner == "none":
+        return None
+    # The trial's id in the storage: study.optimize hands it to objective functions
+    # inside a Trial; a sweep runs the trial on a worker, which rebuilds the Trial.
+    return Pruning(
+        shared, trial.study.study_name, trial._trial_id, sweep.pruner, sweep.objective
+    )
+
+
 def run_sweep(project: Path, options: SweepOptions) -> Path:
     """Run ``options.trials`` more trials of the study; its folder, with the report."""
-    sweep, cluster, tracked = load_sweep_params(project, options)
+    config = load_sweep_config(project, options)
+    sweep = config.sweep
     folder = project / SWEEPS / options.study
     fixed = {**flatten(options.params), **sweep.fixed}
     settings = fixed_settings(fixed, options.env)
     check_study(folder, options.study, sweep, settings)
-
-    def submit(client: Client, trial: optuna.Trial) -> Future:
-        model, drawn = suggest(trial, sweep)
-        params = {**fixed, **drawn}
-        trial.set_user_attr("run_params", params)
-        if options.env:
-            trial.set_user_attr("env", options.env)
-        return client.submit(
-            run_trial,
-            str(project),
-            str(folder / "trials" / str(trial.number)),
-            model,
-            params,
-            sweep.objective,
-            options.env,
-            pure=False,
-        )
+    tracking = SweepRun(options.study, sweep.objective) if config.tracked else None
 
     study: optuna.Study | None = None
+    first = 0
     try:
         with dask_client(
-            options.scheduler or cluster.scheduler,
-            options.workers or cluster.workers,
-            cluster.worker_memory,
+            options.scheduler or config.cluster.scheduler,
+            options.workers or config.cluster.workers,
+            config.cluster.worker_memory,
         ) as client:
-            study = open_study(folder, options.study, sweep, settings)
+            shared = scheduler_storage(folder, client)
+            study = open_study(folder, options.study, sweep, settings, shared)
             first = len(study.trials)
+            if tracking is not None:
+                tracking.start()
+
+            def submit(client: Client, trial: optuna.Trial) -> Future:
+                model, drawn = suggest(trial, sweep)
+                params = {**fixed, **drawn}
+                trial.set_user_attr("run_params", params)
+                trial.set_user_attr(EPOCHS, epochs(params, config.parameters))
+                if options.env:
+                    trial.set_user_attr("env", options.env)
+                return client.submit(
+                    run_trial,
+                    str(project),
+                    str(folder / "trials" / str(trial.number)),
+                    model,
+                    params,
+                    sweep.objective,
+                    options.env,
+                    options.isolation,
+                    pruning(shared, trial, sweep),
+                    tracking.trial(trial.number) if tracking else None,
+                    pure=False,
+                )
+
             optimize(study, client, options.trials, slots(client), submit)
     finally:
         if study is not None:
+            study = optuna.load_study(study_name=options.study, storage=storage(folder))
             write_report(study, folder)
-            if tracked:
-                log_sweep(study, study.trials[first:])
+        if tracking is not None:
+            tracking.end(study, first)
     logger.info("Study %s: %s", options.study, folder)
     return folder

@@ -1,15 +1,18 @@
-"""The Optuna study: persisted in SQLite, asked and told here, its trials run on Dask."""
+"""The Optuna study: persisted in SQLite, kept on the Dask scheduler, asked and told here,
+its trials run (and report their epochs) on the workers."""
 
 from __future__ import annotations
 
 import json
 import logging
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import optuna
 from distributed import Client, Future, KilledWorker, as_completed
+from optuna_integration import DaskStorage
 
 from moons_classifier.cluster import WorkersLostError
 from moons_classifier.params import Choice, FloatRange, SweepParams
@@ -19,7 +22,9 @@ logger = logging.getLogger(__name__)
 
 MODEL = "model"
 DIRECTIONS = {"aupr": "maximize", "auroc": "maximize", "val_loss": "minimize"}
-RESULT_ATTRS = ("worker", "duration_s", "test", "error")
+RESULT_ATTRS = ("worker", "duration_s", "test", "error", "models")
+# The user attribute of the epochs a trial trained: all of them, or those before it was pruned.
+EPOCHS = "epochs"
 STUDY_DB = "study.db"
 OBJECTIVE = "objective"
 # The settings every trial of a study runs with: --env and each fixed parameter path.
@@ -69,15 +74,28 @@ def shown(settings: Settings, key: str) -> str:
     return repr(settings[key]) if key in settings else "unset"
 
 
-def open_study(
-    folder: Path, name: str, params: SweepParams, fixed: Settings
-) -> optuna.Study:
-    """The study ``name`` in ``folder/study.db``, created or continued (``check_study``
-    first), with its objective and fixed settings recorded and a seeded sampler."""
+def scheduler_storage(folder: Path, client: Client) -> DaskStorage:
+    """The study's SQLite storage, opened on the Dask scheduler for this client and the
+    workers alike (Optuna's ``DaskStorage``)."""
     folder.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return DaskStorage(storage(folder), client=client)
+
+
+def open_study(
+    folder: Path,
+    name: str,
+    params: SweepParams,
+    fixed: Settings,
+    storage: optuna.storages.BaseStorage,
+) -> optuna.Study:
+    """The study ``name`` of ``folder`` in ``storage``, created or continued
+    (``check_study`` first), with its objective and fixed settings recorded and a seeded
+    sampler."""
     study = optuna.create_study(
         study_name=name,
-        storage=storage(folder),
+        storage=storage,
         direction=DIRECTIONS[params.objective],
         load_if_exists=True,
     )
@@ -111,7 +129,8 @@ def suggest(trial: optuna.Trial, params: SweepParams) -> tuple[str, dict[str, An
 
 
 def record(study: optuna.Study, trial: optuna.Trial, future: Future) -> None:
-    """Tell the study how the trial ended: its objective, or failed with the error."""
+    """Tell the study how the trial ended: its objective, pruned at an epoch, or failed
+    with the error."""
     try:
         result = future.result()
     except (KilledWorker, WorkersLostError) as error:
@@ -121,7 +140,11 @@ def record(study: optuna.Study, trial: optuna.Trial, future: Future) -> None:
     for key in RESULT_ATTRS:
         if key in result:
             trial.set_user_attr(key, result[key])
-    if "value" in result:
+    if "pruned" in result:
+        trial.set_user_attr(EPOCHS, result["pruned"])
+        study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+        logger.info("Trial %d pruned at epoch %d", trial.number, result["pruned"])
+    elif "value" in result:
         study.tell(trial, result["value"])
         logger.info("Trial %d: %s", trial.number, result["value"])
     else:

@@ -1,12 +1,15 @@
-"""With the ``tracking`` extra installed: the sweep as an MLflow run, each trial nested in it."""
+"""With the ``tracking`` extra installed: the sweep as an MLflow run, each trial's Kedro run
+nested in it, and the best trial's model registered once at the end."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import optuna
 
 from moons_classifier.sweep.trial import PIPELINES
+from moons_classifier.tracking.nesting import TrialRun
 
 
 def tracks_trials(mlflow_config: Any) -> bool:
@@ -22,22 +25,79 @@ def tracks_trials(mlflow_config: Any) -> bool:
     return not all(name in disabled for name in PIPELINES.split(","))
 
 
-def log_sweep(study: optuna.Study, trials: list[optuna.trial.FrozenTrial]) -> None:
-    """Log the sweep's ``trials`` as nested runs of one run for the sweep, in the tracking
-    store and experiment kedro-mlflow set up."""
-    import mlflow  # noqa: PLC0415  (the tracking extra)
+class SweepRun:
+    """The sweep's MLflow run, in the tracking store and experiment kedro-mlflow set up."""
 
-    objective = study.user_attrs["objective"]
-    with mlflow.start_run(run_name=f"sweep {study.study_name}"):
-        mlflow.log_params({"study": study.study_name, "objective": objective})
-        for trial in trials:
-            with mlflow.start_run(run_name=f"trial {trial.number}", nested=True):
-                mlflow.log_params(trial.params)
+    def __init__(self, study: str, objective: str) -> None:
+        self.study = study
+        self.objective = objective
+        self.run_id: str | None = None
+
+    def start(self) -> None:
+        """Start the sweep's run, which the trials' runs nest in."""
+        import mlflow  # noqa: PLC0415  (the tracking extra)
+
+        run = mlflow.start_run(run_name=f"sweep {self.study}")
+        mlflow.log_params({"study": self.study, "objective": self.objective})
+        self.run_id = run.info.run_id
+
+    def trial(self, number: int) -> TrialRun | None:
+        """What trial ``number``'s Kedro run is tracked as."""
+        if self.run_id is None:
+            return None
+        return TrialRun(
+            self.run_id, {"sweep.study": self.study, "sweep.trial": str(number)}
+        )
+
+    def end(self, study: optuna.Study | None, first: int) -> None:
+        """Tag the sweep's run with how its trials ended, register the study's best
+        trained model, and end the run."""
+        import mlflow  # noqa: PLC0415  (the tracking extra)
+
+        if self.run_id is None:
+            return
+        status = "FAILED"
+        try:
+            if study is not None:
+                trials = study.trials[first:]
                 mlflow.set_tags(
                     {
-                        "state": trial.state.name,
-                        "worker": trial.user_attrs.get("worker"),
+                        f"trials.{state.name.lower()}": sum(
+                            t.state == state for t in trials
+                        )
+                        for state in optuna.trial.TrialState
                     }
                 )
-                if trial.value is not None:
-                    mlflow.log_metric(objective, trial.value)
+                register_best(study, self.run_id)
+            status = "FINISHED"
+        finally:
+            mlflow.end_run(status)
+
+
+def register_best(study: optuna.Study, run_id: str) -> None:
+    """Register the best completed trial's model (if it has one) as a model from code,
+    in the sweep's run, its version tagged with the study and the trial's number."""
+    import mlflow  # noqa: PLC0415  (the tracking extra)
+
+    from moons_classifier.params import ModelParams  # noqa: PLC0415
+    from moons_classifier.tracking.log import log_model  # noqa: PLC0415
+
+    completed = study.get_trials(states=[optuna.trial.TrialState.COMPLETE])
+    if not completed:
+        return
+    best = study.best_trial
+    models = best.user_attrs.get("models") or {}
+    mlflow.log_metric(f"best.{study.user_attrs['objective']}", best.value)
+    prefix = mlflow.get_experiment(mlflow.get_run(run_id).info.experiment_id).name
+    tags = {"sweep.study": study.study_name, "sweep.trial": str(best.number)}
+    for namespace, files in models.items():
+        name = f"{prefix}-{namespace}"
+        version = log_model(
+            namespace,
+            Path(files["scaler"]),
+            Path(files["state_dict"]),
+            ModelParams.model_validate(files["model_params"]),
+            name,
+        ).registered_model_version
+        for key, value in tags.items():
+            mlflow.MlflowClient().set_model_version_tag(name, version, key, value)

@@ -1,27 +1,36 @@
-"""One trial: a ``kedro run`` without figures, in its own process and data folder."""
+"""One trial: the project's pipelines without figures, run with the trial's parameters
+into the trial's own folder, in a Kedro session in this worker's process."""
 
 from __future__ import annotations
 
-import ctypes
 import json
+import logging
 import os
 import shutil
-import signal
 import socket
-import subprocess
-import sys
+import threading
 import time
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
+import optuna
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
+
+from moons_classifier.sweep.process import run_in_process_of_its_own
+from moons_classifier.sweep.pruning import Pruning, Reporter
+from moons_classifier.tracking.nesting import TrialRun, as_trial
+from moons_classifier.trainer import epoch_callbacks
+
 PIPELINES = "data_processing,training,evaluation"
 OBJECTIVE_KEYS = {"aupr": "aupr", "auroc": "auroc", "val_loss": "final_val_loss"}
-PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-# cli.TRACEBACK_HINT, which ``kedro run`` prints under its error message (not imported:
-# importing the CLI configures Kedro's logging in the worker).
-TRACEBACK_HINT = "(kedro run --traceback"
+LOG_FORMAT = "%(asctime)s - %(name)s - %(levelname)s - %(message)s"
+# One session at a time in a worker process, whatever its threads: a session changes the
+# working directory, the logging handlers and the project's hooks' state.
+_ONE_SESSION = threading.Lock()
+_BOOTSTRAPPED: set[str] = set()
 
 
 def yaml_value(value: Any) -> str:
@@ -36,66 +45,21 @@ def run_command(model: str, params: dict[str, Any], env: str | None) -> list[str
     return [*command, *(["--env", env] if env else []), "--params", dotlist]
 
 
+def nested(params: dict[str, Any]) -> dict[str, Any]:
+    """Dotted parameter paths as the nested runtime parameters ``--params`` gives."""
+    tree: dict[str, Any] = {}
+    for path, value in params.items():
+        *groups, key = path.split(".")
+        branch = tree
+        for group in groups:
+            branch = branch.setdefault(group, {})
+        branch[key] = value
+    return tree
+
+
 def newest(folder: Path) -> Any:
     """The newest version of the versioned JSON file ``folder``, loaded."""
     return json.loads(sorted(folder.glob(f"*/{folder.name}"))[-1].read_text())
-
-
-def error_message(log: Path) -> str:
-    """The error ``kedro run`` printed last in ``log`` (all its lines), or the last line
-    of ``log`` that names an error, or its last line."""
-    lines = [line.strip() for line in log.read_text().splitlines() if line.strip()]
-    starts = [i for i, line in enumerate(lines) if line.startswith("Error: ")]
-    if starts:
-        message = [
-            line for line in lines[starts[-1] :] if not line.startswith(TRACEBACK_HINT)
-        ]
-        return " ".join(message).removeprefix("Error: ")
-    errors = [line for line in lines if "Error" in line]
-    return (errors or lines or ["no output"])[-1]
-
-
-def exit_reason(code: int) -> str:
-    """How ``kedro run`` ended: its exit status, or the signal that killed it."""
-    if code < 0:
-        return f"killed by signal {-code} ({signal.Signals(-code).name})"
-    return f"exited with {code}"
-
-
-def die_with_parent() -> Callable[[], None] | None:
-    """For ``preexec_fn`` on Linux: the child gets SIGKILL when the worker thread that
-    started it ends (the worker process killed, say); None elsewhere."""
-    if not sys.platform.startswith("linux"):
-        return None
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
-    parent = os.getpid()
-
-    def set_death_signal() -> None:
-        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # the parent died before prctl took effect
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    return set_death_signal
-
-
-def kedro_run(project: str, command: list[str], log: Path) -> int:
-    """Run ``kedro`` with ``command`` in its own process group, which dies with this
-    worker; kill whatever of the group is left; its exit status."""
-    with log.open("w") as out:
-        process = subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)
-            [sys.executable, "-m", "kedro", *command],
-            cwd=project,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=die_with_parent(),  # noqa: PLW1509  (prctl and getppid only)
-        )
-        try:
-            return process.wait()
-        finally:
-            with suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def clean_folder(out: Path) -> None:
@@ -106,30 +70,98 @@ def clean_folder(out: Path) -> None:
     out.mkdir(parents=True)
 
 
-def run_trial(
+@contextmanager
+def in_project(project: str, log: Path) -> Iterator[None]:
+    """Work in ``project`` (bootstrapped once per process), logging into ``log``: the
+    trial's output stays in its folder, not on the sweep's console."""
+    with _ONE_SESSION, log.open("w") as out, ExitStack() as stack:
+        if project not in _BOOTSTRAPPED:
+            bootstrap_project(Path(project))
+            _BOOTSTRAPPED.add(project)
+        handler = logging.StreamHandler(out)
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        root = logging.getLogger()
+        handlers = root.handlers
+        root.handlers = [handler]
+        stack.callback(setattr, root, "handlers", handlers)
+        stack.callback(os.chdir, Path.cwd())
+        os.chdir(project)
+        stack.enter_context(redirect_stdout(out))
+        stack.enter_context(redirect_stderr(out))
+        yield
+
+
+def run_in_this_process(
+    project: str,
+    out: Path,
+    model: str,
+    params: dict[str, Any],
+    env: str | None,
+    pruning: Pruning | None,
+    tracking: TrialRun | None,
+) -> dict[str, Any]:
+    """Run the trial in a Kedro session here; nothing, its error, the epoch it was pruned
+    at, or the models it trained (where it is tracked)."""
+    reporter = Reporter(pruning.trial(), pruning.objective) if pruning else None
+    with ExitStack() as stack:
+        stack.enter_context(in_project(project, out / "kedro.log"))
+        if reporter is not None:
+            stack.enter_context(epoch_callbacks(reporter))
+        if tracking is not None:
+            stack.enter_context(as_trial(tracking))
+        try:
+            with KedroSession.create(
+                project_path=Path(project), env=env, runtime_params=nested(params)
+            ) as session:
+                session.run(
+                    pipeline_names=PIPELINES.split(","),
+                    tags=["data_processing", model],
+                )
+        except optuna.TrialPruned:
+            return {"pruned": reporter.epoch}
+        except Exception as error:  # noqa: BLE001  (a trial's failure fails it only)
+            logging.getLogger(__name__).exception("The trial failed")
+            return {"error": f"{type(error).__name__}: {error}"}
+    return {"models": tracking.models} if tracking is not None else {}
+
+
+def run_trial(  # noqa: PLR0913  (what a trial is made of)
     project: str,
     folder: str,
     model: str,
     params: dict[str, Any],
     objective: str,
     env: str | None = None,
+    isolation: str = "in-process",
+    pruning: Pruning | None = None,
+    tracking: TrialRun | None = None,
 ) -> dict[str, Any]:
-    """Run the trial on this worker; its objective and test metrics, or its error."""
+    """Run the trial on this worker; its objective and test metrics, the epoch it was
+    pruned at, or its error."""
     started = time.monotonic()
     out = Path(folder)
     clean_folder(out)
-    command = run_command(model, {**params, "base_location": str(out)}, env)
-    code = kedro_run(project, command, out / "kedro.log")
-    result: dict[str, Any] = {"worker": f"{socket.gethostname()}:{os.getpid()}"}
-    if code == 0:
-        reports = out / "08_reporting" / model
-        value = newest(reports / "metrics.json")[OBJECTIVE_KEYS[objective]]
-        if value is not None:
-            result |= {"value": value, "test": newest(reports / "test_metrics.json")}
-        else:
-            result["error"] = f"{objective} is undefined on the validation split"
-    else:
-        result["error"] = (
-            f"kedro run {exit_reason(code)}: {error_message(out / 'kedro.log')}"
+    params = {**params, "base_location": str(out)}
+    if isolation == "process":
+        result = run_in_process_of_its_own(
+            project, out, run_command(model, params, env)
         )
-    return result | {"duration_s": round(time.monotonic() - started, 3)}
+    else:
+        result = run_in_this_process(
+            project, out, model, params, env, pruning, tracking
+        )
+    if not result.keys() & {"error", "pruned"}:
+        result |= objective_of(out / "08_reporting" / model, objective)
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    return result | {
+        "worker": worker,
+        "duration_s": round(time.monotonic() - started, 3),
+    }
+
+
+def objective_of(reports: Path, objective: str) -> dict[str, Any]:
+    """The trial's objective and test metrics, read from its reports; or why there is none."""
+    value = newest(reports / "metrics.json")[OBJECTIVE_KEYS[objective]]
+    if value is None:
+        return {"error": f"{objective} is undefined on the validation split"}
+    return {"value": value, "test": newest(reports / "test_metrics.json")}

@@ -18,16 +18,19 @@ from kedro.pipeline import Pipeline
 from kedro_mlflow.framework.hooks.mlflow_hook import mlflow_hook
 from mlflow.entities import RunStatus
 from mlflow.utils.git_utils import get_git_commit
-from mlflow.utils.mlflow_tags import MLFLOW_GIT_COMMIT
+from mlflow.utils.mlflow_tags import MLFLOW_GIT_COMMIT, MLFLOW_PARENT_RUN_ID
 from pydantic import BaseModel
 
 from moons_classifier.tracking.log import (
+    SCALER,
+    STATE_DICT_SUFFIX,
     log_artifacts,
     log_final_metrics,
     log_loss_histories,
     log_models,
     saved_files,
 )
+from moons_classifier.tracking.nesting import TrialRun, current_trial
 from moons_classifier.tracking.store import seed_sqlite_store
 
 # The configuration files kedro-mlflow reads (the patterns it registers itself).
@@ -74,9 +77,13 @@ class TrackingHooks:
 
     @hook_impl
     def before_pipeline_run(self, run_params: dict[str, Any]) -> None:
-        """Tag the run with the git commit of the project, or else of the installed code."""
+        """Tag the run with the git commit of the project, or else of the installed code,
+        and a sweep trial's run with its sweep and number."""
         if mlflow.active_run() is None:
             return
+        trial = current_trial()
+        if trial is not None:
+            mlflow.set_tags({MLFLOW_PARENT_RUN_ID: trial.parent_run_id, **trial.tags})
         commit = get_git_commit(run_params["project_path"]) or get_git_commit(
             str(Path(__file__).parent)
         )
@@ -85,15 +92,35 @@ class TrackingHooks:
 
     @hook_impl(tryfirst=True)
     def after_pipeline_run(self, pipeline: Pipeline, catalog: DataCatalog) -> None:
-        """Log the loss histories, final metrics, saved artifacts and trained models."""
+        """Log the loss histories, final metrics, saved artifacts and trained models; of
+        a sweep trial, only the histories and metrics, and its models are noted for the
+        sweep to register the best."""
         run = mlflow.active_run()
         if run is None:
             return
         files = saved_files(pipeline.all_outputs(), catalog)
         log_loss_histories(pipeline, catalog)
         log_final_metrics(pipeline, catalog)
+        trial = current_trial()
+        if trial is not None:
+            note_models(trial, files, catalog)
+            return
         log_artifacts(run.info.run_id, files)
         log_models(files, catalog, mlflow.get_experiment(run.info.experiment_id).name)
+
+
+def note_models(trial: TrialRun, files: dict[str, Path], catalog: DataCatalog) -> None:
+    """Note in ``trial`` each model it trained: its scaler, state_dict and parameters."""
+    for name, path in files.items():
+        if name.endswith(STATE_DICT_SUFFIX) and SCALER in files:
+            namespace = name.removesuffix(STATE_DICT_SUFFIX)
+            trial.models[namespace] = {
+                "scaler": str(files[SCALER]),
+                "state_dict": str(path),
+                "model_params": catalog.load(f"params:{namespace}.model").model_dump(
+                    mode="json"
+                ),
+            }
 
 
 class EndRunHooks:
@@ -144,7 +171,7 @@ class EndRunHooks:
         status = RunStatus.FAILED
         try:
             result = yield
-            if run is not None:
+            if run is not None and current_trial() is None:
                 late = set(catalog.keys()) - pipeline.all_outputs()
                 log_artifacts(run.info.run_id, saved_files(late, catalog))
             status = RunStatus.FINISHED

@@ -15,6 +15,7 @@ from kedro.io.core import AbstractVersionedDataset
 from kedro.pipeline import Pipeline
 from mlflow.entities import Metric
 from mlflow.models import ModelSignature
+from mlflow.models.model import ModelInfo
 from mlflow.types import ColSpec, Schema
 
 from moons_classifier.datasets import StandardScalerDataset
@@ -128,14 +129,14 @@ def log_model(
     state_dict_path: Path,
     model_params: ModelParams,
     registered_name: str,
-) -> None:
+) -> ModelInfo:
     """Log the scaler and network as one pyfunc model from code, and register it."""
     scaler = StandardScalerDataset(filepath=str(scaler_path)).load()
     columns = list(scaler.feature_names_in_)
     with TemporaryDirectory() as folder:
         params_path = Path(folder) / "model_params.json"
         params_path.write_text(model_params.model_dump_json())
-        _log_pyfunc_model(
+        return _log_pyfunc_model(
             namespace,
             {
                 "scaler": str(scaler_path),
@@ -154,9 +155,9 @@ def _log_pyfunc_model(
     columns: list[str],
     input_example: pd.DataFrame,
     registered_name: str,
-) -> None:
+) -> ModelInfo:
     """``mlflow.pyfunc.log_model`` for ``pyfunc_model.py``, with signature and requirements."""
-    mlflow.pyfunc.log_model(
+    return mlflow.pyfunc.log_model(
         name=f"{namespace}_model",
         python_model=str(MODEL_CODE),
         artifacts=artifacts,

@@ -9,10 +9,18 @@ import pandas as pd
 import pytest
 import torch
 
-from moons_classifier.params import EvaluationParams, MinPrecision, ModelParams
+from moons_classifier.metrics import areas_under_curves, threshold_metrics
+from moons_classifier.params import (
+    BootstrapParams,
+    EvaluationParams,
+    MinPrecision,
+    ModelParams,
+)
+from moons_classifier.pipelines.evaluation import nodes
 from moons_classifier.pipelines.evaluation.nodes import (
     compare_metrics,
     compute_metrics,
+    compute_test_metrics,
     predict_probabilities,
 )
 from tests.book_reference import book_aucs, book_metrics
@@ -167,3 +175,112 @@ def test_compare_metrics_tabulates_each_model():
             "selected_threshold": None,
         },
     }
+
+
+def reference_test_metrics(
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    threshold: float | None,
+    params: BootstrapParams,
+) -> dict[str, object]:
+    """The test metrics as a plain loop of sklearn scores over the seeded resamples."""
+
+    def scores(rows: np.ndarray) -> dict[str, float | None]:
+        result = areas_under_curves(labels[rows], probabilities[rows])
+        if threshold is not None:
+            at = threshold_metrics(labels[rows], probabilities[rows], threshold)
+            result |= {
+                key: at[key] for key in ("precision", "recall", "f1", "accuracy")
+            }
+        return result
+
+    rng = np.random.default_rng(params.seed)
+    draws = rng.integers(0, len(labels), size=(params.n_resamples, len(labels)))
+    resampled = [scores(rows) for rows in draws]
+    tail = (1 - params.confidence) / 2
+    intervals = {}
+    for key, value in scores(np.arange(len(labels))).items():
+        values = [s[key] for s in resampled if s[key] is not None]
+        low, high = np.quantile(values, [tail, 1 - tail]) if values else (None, None)
+        intervals[key] = {
+            "value": value,
+            "low": None if low is None else float(low),
+            "high": None if high is None else float(high),
+        }
+    return {
+        "n_test": len(labels),
+        "selected_threshold": threshold,
+        "confidence": params.confidence,
+        "n_resamples": params.n_resamples,
+        **intervals,
+    }
+
+
+def assert_same_test_metrics(actual: dict, expected: dict) -> None:
+    """Equal structure and point estimates, interval ends within 1e-12."""
+    assert list(actual) == list(expected)
+    for key, value in expected.items():
+        if not isinstance(value, dict):
+            assert actual[key] == value, key
+            continue
+        assert actual[key]["value"] == value["value"], key
+        for end in ("low", "high"):
+            if value[end] is None:
+                assert actual[key][end] is None, (key, end)
+            else:
+                assert actual[key][end] == pytest.approx(value[end], abs=1e-12)
+
+
+def check_against_the_loop(
+    labels: np.ndarray, probabilities: np.ndarray, threshold: float | None
+) -> None:
+    """compute_test_metrics equals the per-resample loop on these predictions."""
+    params = EvaluationParams(bootstrap=BootstrapParams(n_resamples=300, seed=7))
+    predictions = pd.DataFrame({"y": labels, "probability": probabilities})
+    actual = compute_test_metrics(
+        predictions, {"selected_threshold": {"threshold": threshold}}, params
+    )
+    expected = reference_test_metrics(
+        labels, probabilities, threshold, params.bootstrap
+    )
+    assert_same_test_metrics(actual, expected)
+    json.dumps(actual, allow_nan=False)
+
+
+def tied_predictions(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and float32 probabilities on a coarse grid, so many of them tie."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, n)
+    grid = np.clip(labels * 0.3 + rng.integers(0, 15, n) / 20, 0, 1)
+    return labels, grid.astype(np.float32)
+
+
+@pytest.mark.parametrize("threshold", [0.5, None])
+@pytest.mark.parametrize("seed", range(2))
+def test_test_metrics_equal_the_per_resample_loop_with_ties(
+    seed: int, threshold: float | None
+):
+    check_against_the_loop(*tied_predictions(301, seed), threshold)
+
+
+@pytest.mark.parametrize("threshold", [0.5, None])
+def test_one_class_resamples_are_left_out_as_by_the_loop(threshold: float | None):
+    labels = np.array([0, 0, 1, 0, 0])
+    probabilities = np.array([0.2, 0.7, 0.6, 0.4, 0.6])
+    check_against_the_loop(labels, probabilities, threshold)
+
+
+@pytest.mark.parametrize("threshold", [0.85, 1.0])
+def test_undefined_precision_is_left_out_as_by_the_loop(threshold: float):
+    labels, probabilities = tied_predictions(40, 3)
+    probabilities = np.minimum(probabilities, np.float32(0.8))
+    probabilities[np.argmax(labels)] = 0.9  # the only one at or above 0.85
+    check_against_the_loop(labels, probabilities, threshold)
+
+
+@pytest.mark.parametrize("n", [7, 8, 301])
+def test_resamples_drawn_in_chunks_are_the_loops(
+    monkeypatch: pytest.MonkeyPatch, n: int
+):
+    monkeypatch.setattr(nodes, "BOOTSTRAP_CHUNK", 3 * n + 1)  # 3 resamples at a time
+    check_against_the_loop(*tied_predictions(n, 1), 0.5)  # both classes

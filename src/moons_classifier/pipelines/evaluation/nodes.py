@@ -16,6 +16,7 @@ from moons_classifier.metrics import (
     random_probabilities,
     select_threshold,
     threshold_metrics,
+    weighted_scores,
 )
 from moons_classifier.models import load_model, predict_logits
 from moons_classifier.params import (
@@ -39,6 +40,8 @@ def _partitioned() -> ModuleType:
 
 COMPARED = ("auroc", "aupr", "final_train_loss", "final_val_loss")
 AT_THRESHOLD = ("precision", "recall", "f1", "accuracy")
+# Resampled rows the bootstrap scores at once (resamples x test rows): bounds its memory.
+BOOTSTRAP_CHUNK = 4_000_000
 
 
 def predict_probabilities(
@@ -152,6 +155,33 @@ def _test_scores(
     return scores
 
 
+def _draw_counts(rows: np.ndarray) -> np.ndarray:
+    """How often each resample (a row of ``rows``) draws each data row."""
+    resamples, n = rows.shape
+    keys = rows + n * np.arange(resamples)[:, None]
+    return np.bincount(keys.ravel(), minlength=resamples * n).reshape(resamples, n)
+
+
+def _resampled_scores(
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    threshold: float | None,
+    params: BootstrapParams,
+) -> dict[str, np.ndarray]:
+    """Each test score on each seeded bootstrap resample, nan where it is undefined."""
+    rng = np.random.default_rng(params.seed)
+    n = len(labels)
+    per_chunk = max(1, BOOTSTRAP_CHUNK // n)
+    chunks = []
+    for start in range(0, params.n_resamples, per_chunk):
+        # Drawn chunk by chunk, the generator yields the same rows as in one draw.
+        rows = rng.integers(0, n, size=(min(per_chunk, params.n_resamples - start), n))
+        chunks.append(
+            weighted_scores(labels, probabilities, _draw_counts(rows), threshold)
+        )
+    return {key: np.concatenate([chunk[key] for chunk in chunks]) for key in chunks[0]}
+
+
 def bootstrap_intervals(
     labels: np.ndarray,
     probabilities: np.ndarray,
@@ -162,14 +192,14 @@ def bootstrap_intervals(
 
     A resample on which a score is undefined (one class only) is left out of its interval.
     """
-    rng = np.random.default_rng(params.seed)
-    rows = rng.integers(0, len(labels), size=(params.n_resamples, len(labels)))
-    resampled = [_test_scores(labels[r], probabilities[r], threshold) for r in rows]
+    resampled = _resampled_scores(labels, probabilities, threshold, params)
     tail = (1 - params.confidence) / 2
     intervals = {}
     for key, value in _test_scores(labels, probabilities, threshold).items():
-        values = [s[key] for s in resampled if s[key] is not None]
-        low, high = np.quantile(values, [tail, 1 - tail]) if values else (None, None)
+        values = resampled[key][~np.isnan(resampled[key])]
+        low, high = (
+            np.quantile(values, [tail, 1 - tail]) if values.size else (None, None)
+        )
         intervals[key] = {
             "value": value,
             "low": None if low is None else float(low),
