@@ -194,7 +194,7 @@ def test_the_reporter_reports_the_objective_and_prunes_when_told(objective):
         )[objective]
         for end in recorder.ends
     ]
-    assert [value for value, _ in trial.reports] == expected
+    assert [value for value, _ in trial.reports] == pytest.approx(expected, abs=1e-12)
 
 
 # A learning rate that hardly moves the weights: from epoch 1 on, the validation loss

@@ -20,7 +20,7 @@ from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
 from moons_classifier.sweep.process import run_in_process_of_its_own
-from moons_classifier.sweep.pruning import Pruning, Reporter
+from moons_classifier.sweep.pruning import Pruning
 from moons_classifier.tracking.nesting import TrialRun, as_trial
 from moons_classifier.trainer import epoch_callbacks
 
@@ -102,7 +102,7 @@ def run_in_this_process(
 ) -> dict[str, Any]:
     """Run the trial in a Kedro session here; nothing, its error, the epoch it was pruned
     at, or the models it trained (where it is tracked)."""
-    reporter = Reporter(pruning.trial(), pruning.objective) if pruning else None
+    reporter = pruning.reporter() if pruning else None
     with ExitStack() as stack:
         stack.enter_context(in_project(project, out / "kedro.log"))
         if reporter is not None:
