@@ -4,6 +4,8 @@ callbacks, and pruning (recorded, resumed, switched on by an environment)."""
 from __future__ import annotations
 
 import json
+import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -79,19 +81,38 @@ def reports(folder: Path, model: str) -> dict[str, bytes]:
     }
 
 
+def process_state() -> dict[str, object]:
+    """What a session could leave behind in a worker process."""
+    return {
+        "cwd": os.getcwd(),
+        "open files": sorted(os.listdir("/proc/self/fd")),
+        "root handlers": [repr(handler) for handler in logging.getLogger().handlers],
+        "torch threads": torch.get_num_threads(),
+        "torch generator": torch.get_rng_state().tolist(),
+        "mlflow run": repr(sys.modules["mlflow"].active_run())
+        if "mlflow" in sys.modules
+        else None,
+    }
+
+
 def test_fifty_trials_in_one_worker_equal_fresh_kedro_run_processes(project):
+    results, states = [], []
     with dask_client(None, 1) as client:
-        results = [
-            client.submit(
-                run_trial,
-                str(project),
-                str(project / "warm" / str(number)),
-                *TRIALS[number % len(TRIALS)],
-                "aupr",
-                pure=False,
-            ).result()
-            for number in range(N_IN_PROCESS)
-        ]
+        for number in range(N_IN_PROCESS):
+            results.append(
+                client.submit(
+                    run_trial,
+                    str(project),
+                    str(project / "warm" / str(number)),
+                    *TRIALS[number % len(TRIALS)],
+                    "aupr",
+                    pure=False,
+                ).result()
+            )
+            if number in (len(TRIALS), N_IN_PROCESS - 1):
+                (state,) = client.run(process_state).values()
+                states.append(state)
+    assert states[0] == states[1], "a session left something behind"
     assert [r.get("error") for r in results] == [None] * N_IN_PROCESS
     assert len({r["worker"] for r in results}) == 1
     for index, (model, params) in enumerate(TRIALS):
