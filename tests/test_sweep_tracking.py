@@ -10,6 +10,7 @@ import mlflow
 import pytest
 
 from benchmarks.project import QUICK, use_small_space
+from moons_classifier.tracking.nesting import TrialRun, mark_pruned
 from tests.projects import copy_project
 from tests.sweep_helpers import kedro_sweep, trials
 
@@ -62,3 +63,19 @@ def test_a_tracked_sweep_nests_its_trials_and_registers_the_best_model_once(trac
     assert version.name == f"moons-classifier-{best['model']}"
     assert version.run_id == sweep.info.run_id
     assert version.tags == {"sweep.study": "tracked", "sweep.trial": str(best["trial"])}
+
+
+def test_a_pruned_trials_run_is_tagged_with_its_epoch_and_ended_killed(tmp_path: Path):
+    store = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    client = mlflow.MlflowClient(store)
+    run = client.create_run(client.create_experiment("sweeps"))
+    before = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(store)  # as kedro-mlflow sets it in a worker
+    try:
+        mark_pruned(TrialRun("the sweep's run", {}, run_id=run.info.run_id), 3)
+    finally:
+        mlflow.set_tracking_uri(before)
+    pruned = client.get_run(run.info.run_id)
+    assert pruned.info.status == "KILLED"
+    assert pruned.data.tags["sweep.state"] == "PRUNED"
+    assert pruned.data.tags["sweep.epoch"] == "3"

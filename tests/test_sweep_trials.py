@@ -8,6 +8,7 @@ import logging
 import os
 import subprocess
 import sys
+from contextlib import suppress
 from pathlib import Path
 
 import optuna
@@ -20,7 +21,7 @@ from benchmarks.project import QUICK, use_small_space
 from moons_classifier.cluster import dask_client
 from moons_classifier.metrics import areas_under_curves
 from moons_classifier.optimizers import PlainSGD
-from moons_classifier.sweep.pruning import Reporter
+from moons_classifier.sweep.pruning import Pruning, Reporter
 from moons_classifier.sweep.trial import run_command, run_trial
 from moons_classifier.trainer import EpochEnd, Trainer, epoch_callbacks, listening
 from tests.helpers import MANIFESTS
@@ -218,6 +219,32 @@ def test_the_reporter_reports_the_objective_and_prunes_when_told(objective):
     assert [value for value, _ in trial.reports] == pytest.approx(expected, abs=1e-12)
 
 
+def test_a_reporter_judges_on_a_copy_and_shares_its_reports_and_the_pruners_notes():
+    storage = optuna.storages.InMemoryStorage()
+    study = optuna.create_study(study_name="s", storage=storage, direction="minimize")
+    for _ in range(6):
+        trial = study.ask()
+        for step in range(1, 10):
+            trial.report(0.1, step)
+        study.tell(trial, 0.1)
+    running = study.ask()
+    reporter = Pruning(
+        storage, "s", running.number, "hyperband", "val_loss", 9
+    ).reporter()
+    with suppress(
+        optuna.TrialPruned
+    ):  # whether Hyperband prunes depends on the bracket
+        for epoch in range(1, 10):
+            reporter(EpochEnd(epoch, 1.0, 1.0))
+    shared = study.trials[running.number]
+    assert shared.intermediate_values == dict.fromkeys(
+        range(1, reporter.epoch + 1), 1.0
+    )
+    noted = reporter.trial.study.trials[running.number].system_attrs
+    assert any(key.startswith("completed_rung") for key in noted)
+    assert shared.system_attrs == noted
+
+
 # A learning rate that hardly moves the weights: from epoch 1 on, the validation loss
 # stays above that of the same model trained at 0.3 from the same initial weights.
 GOOD = {
@@ -258,6 +285,12 @@ def test_an_environment_turns_pruning_on_and_a_pruned_trial_is_recorded_and_resu
     assert not (pruned / MANIFESTS).exists(), "a pruned trial is no completed run"
     for number in range(N_STARTUP):
         assert (folder / "trials" / str(number) / MANIFESTS).exists()
+    stored = optuna.load_study(
+        study_name="pruned", storage=f"sqlite:///{folder / 'study.db'}"
+    )
+    assert [sorted(t.intermediate_values) for t in stored.trials] == [
+        [1, 2, 3, 4]
+    ] * N_STARTUP + [[1]]
     best = json.loads((folder / "best.json").read_text())
     assert best["objective"] == "val_loss"
     assert best["trial"] < N_STARTUP

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import copy
 import gc
 import re
@@ -95,7 +96,7 @@ def stopped_or_refused(
 def skip_last_collection() -> None:
     """Spare the process Python's last garbage collection at exit, which takes seconds
     with torch, Kedro and MLflow imported: a finished command leaves nothing to free."""
-    gc.freeze()
+    atexit.register(gc.freeze)  # run first at exit, after the command's own work
 
 
 def _run(traceback: bool, **options: Any) -> dict[str, Any]:

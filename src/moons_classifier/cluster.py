@@ -35,7 +35,9 @@ class WorkersLostError(ValueError):
 
 class SkipLastCollection(WorkerPlugin):
     """Spare a closing worker process Python's last garbage collection at exit, which
-    takes seconds with torch and Kedro imported: a closed worker leaves nothing to free."""
+    takes seconds with torch and Kedro imported: a sweep's closed worker leaves nothing
+    to free. (Not for workers that Dask restarts above their memory limit: their
+    multiprocessing finalizers then fail loudly at exit.)"""
 
     name = "skip-last-collection"
 
@@ -160,7 +162,6 @@ def local_cluster(workers: int, memory_limit: str) -> Iterator[Client]:
             Client(cluster) as client,
         ):
             losses.scheduler = cluster.scheduler
-            client.register_plugin(SkipLastCollection())
             yield client
     finally:
         end_children(before, stop_tracker=not tracker_was_running)
@@ -178,8 +179,9 @@ def end_children(before: set[BaseProcess], stop_tracker: bool) -> None:
         resource_tracker._resource_tracker._stop()  # noqa: SLF001  (it outlives us otherwise)
 
 
-def slots(client: Client) -> int:
-    """How many tasks the cluster's workers run at once: their threads, at least one."""
+def slots(client: Client, per_thread: bool = True) -> int:
+    """How many tasks the cluster's workers run at once: their threads (or the workers,
+    where each runs one task at a time), at least one."""
     client.wait_for_workers(1)
     workers = client.scheduler_info()["workers"].values()
-    return max(1, sum(worker["nthreads"] for worker in workers))
+    return max(1, sum(worker["nthreads"] if per_thread else 1 for worker in workers))

@@ -4,19 +4,19 @@ process while they stay unchanged."""
 from __future__ import annotations
 
 import copy
-import os
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
 from kedro.config import OmegaConfigLoader
 
-Signature = tuple[tuple[str, int, int], ...]
+Signature = tuple[tuple[str, str], ...]
 
 
 class CachingConfigLoader(OmegaConfigLoader):
     """An ``OmegaConfigLoader`` that keeps the parsed YAML of each local folder and key
-    until a file in it changes, is added or is removed.
+    until a file in it changes (its bytes), is added or is removed.
 
     A sweep's worker creates hundreds of sessions on the same files; each still merges
     and resolves them with its own runtime parameters. Files that read environment
@@ -35,7 +35,11 @@ class CachingConfigLoader(OmegaConfigLoader):
     ) -> dict[Path, Any]:
         """The folder's parsed files for ``key``, from the cache while they are unchanged."""
         patterns = tuple(patterns)
-        if self._protocol != "file" or read_environment_variables:
+        if (
+            self._protocol != "file"
+            or read_environment_variables
+            or not self._fs.isdir(conf_path)
+        ):
             return super()._read_dir_configs(
                 conf_path, patterns, key, processed_files, read_environment_variables
             )
@@ -50,13 +54,14 @@ class CachingConfigLoader(OmegaConfigLoader):
         return {path: copy.deepcopy(config) for path, config in cached[1].items()}
 
     def _signature(self, conf_path: str, patterns: tuple[str, ...]) -> Signature:
-        """Each file the patterns match in the folder, with its modification time and size."""
+        """Each file the patterns match in the folder, with a digest of its bytes."""
         paths = {
             path
             for pattern in patterns
             for path in self._fs.glob(Path(f"{conf_path}/{pattern}").as_posix())
         }
-        stats = (
-            (path, os.stat(path)) for path in sorted(paths) if os.path.isfile(path)
+        return tuple(
+            (path, hashlib.blake2b(Path(path).read_bytes()).hexdigest())
+            for path in sorted(paths)
+            if Path(path).is_file()
         )
-        return tuple((path, stat.st_mtime_ns, stat.st_size) for path, stat in stats)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import optuna
@@ -12,27 +13,29 @@ import torch
 from moons_classifier.metrics import weighted_scores
 from moons_classifier.trainer import EpochEnd
 
-PRUNERS = {
-    "median": optuna.pruners.MedianPruner,
-    "hyperband": optuna.pruners.HyperbandPruner,
-}
 
-
-def make_pruner(name: str) -> optuna.pruners.BasePruner:
-    """The pruner ``sweep.pruner`` names (``none``: no pruning)."""
-    return PRUNERS.get(name, optuna.pruners.NopPruner)()
+def make_pruner(name: str, max_epochs: int) -> optuna.pruners.BasePruner:
+    """The pruner ``sweep.pruner`` names (``none``: no pruning); Hyperband's brackets span
+    1 to ``max_epochs`` epochs, the same for every trial."""
+    if name == "median":
+        return optuna.pruners.MedianPruner()
+    if name == "hyperband":
+        return optuna.pruners.HyperbandPruner(min_resource=1, max_resource=max_epochs)
+    return optuna.pruners.NopPruner()
 
 
 @dataclass(frozen=True)
 class Pruning:
     """Where a worker finds the trial to report to: the study's storage (kept on the Dask
-    scheduler), its name, the trial's id, the pruner and the objective."""
+    scheduler), its name, the trial's number, the pruner, the objective and the most
+    epochs a trial trains."""
 
     storage: optuna.storages.BaseStorage
     study: str
-    trial_id: int
+    number: int
     pruner: str
     objective: str
+    max_epochs: int
 
     def reporter(self) -> Reporter:
         """A reporter to the running trial, which the pruner judges on a copy of the
@@ -40,31 +43,68 @@ class Pruning:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             shared = optuna.load_study(study_name=self.study, storage=self.storage)
+        trials = shared.get_trials(deepcopy=False)  # numbered as in the study
+        if self.number >= len(trials):
+            raise LookupError(f"Study {self.study!r} holds no trial {self.number}.")
+        local = optuna.storages.InMemoryStorage()
         snapshot = optuna.create_study(
             study_name=self.study,
+            storage=local,
             direction=shared.direction,
-            pruner=make_pruner(self.pruner),
+            pruner=make_pruner(self.pruner, self.max_epochs),
         )
-        for trial in shared.get_trials(deepcopy=False):  # numbered as in the study
-            snapshot.add_trial(trial)
-            if trial._trial_id == self.trial_id:  # noqa: SLF001  (a storage's id)
-                running = optuna.Trial(snapshot, snapshot.trials[-1]._trial_id)  # noqa: SLF001
+        snapshot.add_trials(trials)
+        mirror = Mirror(
+            local,
+            trial_id(local, self.study, self.number),
+            self.storage,
+            trial_id(self.storage, self.study, self.number),
+            dict(trials[self.number].system_attrs),
+        )
         # Optuna's objective functions get their Trial from study.optimize; a sweep asks
         # on the client and runs the trial on a worker, which builds it here.
-        return Reporter(running, self.objective, optuna.Trial(shared, self.trial_id))
+        return Reporter(optuna.Trial(snapshot, mirror.local_id), self.objective, mirror)
+
+
+def trial_id(storage: optuna.storages.BaseStorage, study: str, number: int) -> int:
+    """The id in ``storage`` of trial ``number`` of ``study``."""
+    study_id = storage.get_study_id_from_name(study)
+    return storage.get_trial_id_from_study_id_trial_number(study_id, number)
+
+
+@dataclass
+class Mirror:
+    """A trial judged on a copy of the study, and its record in the shared study, which
+    gets what is reported and what the pruner notes (a rung completed, say)."""
+
+    local: optuna.storages.BaseStorage
+    local_id: int
+    shared: optuna.storages.BaseStorage
+    shared_id: int
+    noted: dict[str, Any]
+
+    def report(self, value: float, epoch: int) -> None:
+        """Record the epoch's value in the shared study."""
+        self.shared.set_trial_intermediate_value(self.shared_id, epoch, value)
+
+    def share_notes(self) -> None:
+        """Copy the pruner's new notes on the trial to the shared study."""
+        for key, value in self.local.get_trial(self.local_id).system_attrs.items():
+            if self.noted.get(key) != value:
+                self.shared.set_trial_system_attr(self.shared_id, key, value)
+                self.noted[key] = value
 
 
 class Reporter:
-    """An epoch callback that reports the validation objective to the trial, and to the
-    shared study's record of it, and prunes on the pruner's word (``optuna.TrialPruned``)."""
+    """An epoch callback that reports the validation objective to the trial (and, with a
+    mirror, to the shared study) and prunes on the pruner's word (``optuna.TrialPruned``)."""
 
     def __init__(
-        self, trial: optuna.Trial, objective: str, shared: optuna.Trial | None = None
+        self, trial: optuna.Trial, objective: str, mirror: Mirror | None = None
     ) -> None:
         self.trial = trial
-        self.shared = shared
-        self.shared_attrs: dict[str, object] = {}
         self.objective = objective
+        self.mirror = mirror
         self.wants_scores = objective != "val_loss"
         self.epoch = 0
 
@@ -75,29 +115,19 @@ class Reporter:
         if value is None:
             return
         self.trial.report(value, end.epoch)
-        if self.shared is not None:
-            self.shared.report(value, end.epoch)
+        if self.mirror is not None:
+            self.mirror.report(value, end.epoch)
         prune = self.trial.should_prune()
-        self.share_pruner_state()
+        if self.mirror is not None:
+            self.mirror.share_notes()
         if prune:
             raise optuna.TrialPruned(f"pruned at epoch {end.epoch}")
-
-    def share_pruner_state(self) -> None:
-        """Copy what the pruner noted on the trial (a rung it completed, say) to the
-        shared study, where later trials' pruners look for it."""
-        if self.shared is None:
-            return
-        noted = self.trial._get_latest_trial().system_attrs  # noqa: SLF001  (in memory)
-        storage = self.shared.study._storage  # noqa: SLF001
-        for key, value in noted.items():
-            if self.shared_attrs.get(key) != value:
-                storage.set_trial_system_attr(self.shared._trial_id, key, value)  # noqa: SLF001
-                self.shared_attrs[key] = value
 
     def value(self, end: EpochEnd) -> float | None:
         """The objective at the epoch's end; None where it is undefined (one class)."""
         if not self.wants_scores:
-            return end.val_loss
+            # A diverged training (NaN) fails its trial with the reason, unpruned.
+            return None if np.isnan(end.val_loss) else end.val_loss
         if end.val_logits is None:
             return None
         labels = end.val_labels.reshape(-1).numpy()

@@ -13,8 +13,8 @@ from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from pydantic import BaseModel
 
-from moons_classifier.cluster import dask_client, slots
-from moons_classifier.params import DaskParams, SweepParams
+from moons_classifier.cluster import SkipLastCollection, dask_client, slots
+from moons_classifier.params import Choice, DaskParams, SweepParams
 from moons_classifier.sweep.pruning import Pruning
 from moons_classifier.sweep.report import write_report
 from moons_classifier.sweep.study import (
@@ -111,21 +111,40 @@ def fixed_settings(fixed: dict[str, Any], env: str | None) -> Settings:
     }
 
 
+EPOCHS_PATH = "training.n_epochs"
+
+
 def epochs(params: dict[str, Any], parameters: dict[str, Any]) -> int:
     """The epochs a trial trains unless it is pruned: drawn, fixed or configured."""
-    return params.get("training.n_epochs", parameters["training.n_epochs"])
+    return params.get(EPOCHS_PATH, parameters[EPOCHS_PATH])
+
+
+def most_epochs(
+    sweep: SweepParams, fixed: dict[str, Any], parameters: dict[str, Any]
+) -> int:
+    """The most epochs a trial of the sweep can train."""
+    drawn = sweep.space.get(EPOCHS_PATH)
+    if isinstance(drawn, Choice):
+        return int(max(drawn.choices))
+    return int(drawn.high) if drawn is not None else epochs(fixed, parameters)
 
 
 def pruning(
-    shared: optuna.storages.BaseStorage, trial: optuna.Trial, sweep: SweepParams
+    shared: optuna.storages.BaseStorage,
+    trial: optuna.Trial,
+    sweep: SweepParams,
+    max_epochs: int,
 ) -> Pruning | None:
     """Where the trial reports its epochs, if ``sweep.pruner`` prunes."""
     if sweep.pruner == "none":
         return None
-    # The trial's id in the storage: study.optimize hands it to objective functions
-    # inside a Trial; a sweep runs the trial on a worker, which rebuilds the Trial.
     return Pruning(
-        shared, trial.study.study_name, trial._trial_id, sweep.pruner, sweep.objective
+        shared,
+        trial.study.study_name,
+        trial.number,
+        sweep.pruner,
+        sweep.objective,
+        max_epochs,
     )
 
 
@@ -138,15 +157,20 @@ def run_sweep(project: Path, options: SweepOptions) -> Path:
     settings = fixed_settings(fixed, options.env)
     check_study(folder, options.study, sweep, settings)
     tracking = SweepRun(options.study, sweep.objective) if config.tracked else None
+    max_epochs = most_epochs(sweep, fixed, config.parameters)
 
     study: optuna.Study | None = None
     first = 0
+    interrupted = True
+    scheduler = options.scheduler or config.cluster.scheduler
     try:
         with dask_client(
-            options.scheduler or config.cluster.scheduler,
+            scheduler,
             options.workers or config.cluster.workers,
             config.cluster.worker_memory,
         ) as client:
+            if scheduler is None:  # our own workers, which end with the sweep
+                client.register_plugin(SkipLastCollection())
             shared = scheduler_storage(folder, client)
             study = open_study(folder, options.study, sweep, settings, shared)
             first = len(study.trials)
@@ -169,17 +193,20 @@ def run_sweep(project: Path, options: SweepOptions) -> Path:
                     sweep.objective,
                     options.env,
                     options.isolation,
-                    pruning(shared, trial, sweep),
+                    pruning(shared, trial, sweep, max_epochs),
                     tracking.trial(trial.number) if tracking else None,
                     pure=False,
                 )
 
-            optimize(study, client, options.trials, slots(client), submit)
+            # In-process trials run one session at a time per worker process.
+            per_thread = options.isolation == "process"
+            optimize(study, client, options.trials, slots(client, per_thread), submit)
+        interrupted = False
     finally:
         if study is not None:
             study = optuna.load_study(study_name=options.study, storage=storage(folder))
             write_report(study, folder)
         if tracking is not None:
-            tracking.end(study, first)
+            tracking.end(study, first, interrupted)
     logger.info("Study %s: %s", options.study, folder)
     return folder

@@ -3,6 +3,7 @@ nested in it, and the best trial's model registered once at the end."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,11 @@ import optuna
 
 from moons_classifier.sweep.trial import PIPELINES
 from moons_classifier.tracking.nesting import TrialRun
+
+logger = logging.getLogger(__name__)
+# MLflow's tag of a nested run's parent (mlflow.utils.mlflow_tags, not imported here:
+# MLflow is the tracking extra's).
+MLFLOW_PARENT_RUN_ID = "mlflow.parentRunId"
 
 
 def tracks_trials(mlflow_config: Any) -> bool:
@@ -49,14 +55,16 @@ class SweepRun:
             self.run_id, {"sweep.study": self.study, "sweep.trial": str(number)}
         )
 
-    def end(self, study: optuna.Study | None, first: int) -> None:
-        """Tag the sweep's run with how its trials ended, register the study's best
-        trained model, and end the run."""
+    def end(self, study: optuna.Study | None, first: int, interrupted: bool) -> None:
+        """Tag the sweep's run with how its trials ended, register the best model its
+        trials trained (not after an interruption) and end the run, ``KILLED`` with
+        the trial runs it leaves unfinished if it was interrupted; a failure to log is
+        a warning, never the sweep's error."""
         import mlflow  # noqa: PLC0415  (the tracking extra)
 
         if self.run_id is None:
             return
-        status = "FAILED"
+        status = "KILLED" if interrupted else "FAILED"
         try:
             if study is not None:
                 trials = study.trials[first:]
@@ -68,26 +76,52 @@ class SweepRun:
                         for state in optuna.trial.TrialState
                     }
                 )
-                register_best(study, self.run_id)
-            status = "FINISHED"
+                if not interrupted:
+                    register_best(study, first, self.run_id)
+            if not interrupted:
+                status = "FINISHED"
+        except Exception as error:  # noqa: BLE001  (the sweep's results stand)
+            logger.warning("Could not complete the sweep's MLflow run: %s", error)
         finally:
+            end_unfinished_trials(self.run_id)
             mlflow.end_run(status)
 
 
-def register_best(study: optuna.Study, run_id: str) -> None:
-    """Register the best completed trial's model (if it has one) as a model from code,
-    in the sweep's run, its version tagged with the study and the trial's number."""
+def end_unfinished_trials(run_id: str) -> None:
+    """End as ``KILLED`` the trial runs nested in ``run_id`` that are still running (their
+    worker stopped with the sweep)."""
+    import mlflow  # noqa: PLC0415  (the tracking extra)
+
+    client = mlflow.MlflowClient()
+    run = client.get_run(run_id)
+    for trial in client.search_runs(
+        [run.info.experiment_id],
+        f"tags.`{MLFLOW_PARENT_RUN_ID}` = '{run_id}' and attributes.status = 'RUNNING'",
+    ):
+        client.set_terminated(trial.info.run_id, "KILLED")
+
+
+def register_best(study: optuna.Study, first: int, run_id: str) -> None:
+    """Register the best completed trial's model as a model from code, in the sweep's
+    run, its version tagged with the study and the trial's number: if a trial of this
+    sweep (from ``first`` on) is the study's best and was tracked."""
     import mlflow  # noqa: PLC0415  (the tracking extra)
 
     from moons_classifier.params import ModelParams  # noqa: PLC0415
     from moons_classifier.tracking.log import log_model  # noqa: PLC0415
 
-    completed = study.get_trials(states=[optuna.trial.TrialState.COMPLETE])
-    if not completed:
+    if not study.get_trials(states=[optuna.trial.TrialState.COMPLETE]):
         return
     best = study.best_trial
-    models = best.user_attrs.get("models") or {}
     mlflow.log_metric(f"best.{study.user_attrs['objective']}", best.value)
+    models = best.user_attrs.get("models") or {}
+    if best.number < first or not models:
+        logger.info(
+            "The study's best trial, %d, is not a tracked trial of this sweep: no model "
+            "registered.",
+            best.number,
+        )
+        return
     prefix = mlflow.get_experiment(mlflow.get_run(run_id).info.experiment_id).name
     tags = {"sweep.study": study.study_name, "sweep.trial": str(best.number)}
     for namespace, files in models.items():

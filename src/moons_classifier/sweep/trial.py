@@ -21,7 +21,7 @@ from kedro.framework.startup import bootstrap_project
 
 from moons_classifier.sweep.process import run_in_process_of_its_own
 from moons_classifier.sweep.pruning import Pruning
-from moons_classifier.tracking.nesting import TrialRun, as_trial
+from moons_classifier.tracking.nesting import TrialRun, as_trial, mark_pruned
 from moons_classifier.trainer import epoch_callbacks
 
 PIPELINES = "data_processing,training,evaluation"
@@ -30,7 +30,7 @@ LOG_FORMAT = "%(asctime)s - %(name)s - %(levelname)s - %(message)s"
 # One session at a time in a worker process, whatever its threads: a session changes the
 # working directory, the logging handlers and the project's hooks' state.
 _ONE_SESSION = threading.Lock()
-_BOOTSTRAPPED: set[str] = set()
+_BOOTSTRAPPED: list[str] = []  # the project this process's Kedro settings are for
 
 
 def yaml_value(value: Any) -> str:
@@ -75,9 +75,9 @@ def in_project(project: str, log: Path) -> Iterator[None]:
     """Work in ``project`` (bootstrapped once per process), logging into ``log``: the
     trial's output stays in its folder, not on the sweep's console."""
     with _ONE_SESSION, log.open("w") as out, ExitStack() as stack:
-        if project not in _BOOTSTRAPPED:
+        if _BOOTSTRAPPED != [project]:
             bootstrap_project(Path(project))
-            _BOOTSTRAPPED.add(project)
+            _BOOTSTRAPPED[:] = [project]
         handler = logging.StreamHandler(out)
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
         root = logging.getLogger()
@@ -102,14 +102,14 @@ def run_in_this_process(
 ) -> dict[str, Any]:
     """Run the trial in a Kedro session here; nothing, its error, the epoch it was pruned
     at, or the models it trained (where it is tracked)."""
-    reporter = pruning.reporter() if pruning else None
     with ExitStack() as stack:
         stack.enter_context(in_project(project, out / "kedro.log"))
-        if reporter is not None:
-            stack.enter_context(epoch_callbacks(reporter))
-        if tracking is not None:
-            stack.enter_context(as_trial(tracking))
         try:
+            reporter = pruning.reporter() if pruning else None
+            if reporter is not None:
+                stack.enter_context(epoch_callbacks(reporter))
+            if tracking is not None:
+                stack.enter_context(as_trial(tracking))
             with KedroSession.create(
                 project_path=Path(project), env=env, runtime_params=nested(params)
             ) as session:
@@ -118,6 +118,8 @@ def run_in_this_process(
                     tags=["data_processing", model],
                 )
         except optuna.TrialPruned:
+            if tracking is not None:
+                mark_pruned(tracking, reporter.epoch)
             return {"pruned": reporter.epoch}
         except Exception as error:  # noqa: BLE001  (a trial's failure fails it only)
             logging.getLogger(__name__).exception("The trial failed")

@@ -83,6 +83,7 @@ class TrackingHooks:
             return
         trial = current_trial()
         if trial is not None:
+            trial.run_id = mlflow.active_run().info.run_id
             mlflow.set_tags({MLFLOW_PARENT_RUN_ID: trial.parent_run_id, **trial.tags})
         commit = get_git_commit(run_params["project_path"]) or get_git_commit(
             str(Path(__file__).parent)
@@ -178,6 +179,11 @@ class EndRunHooks:
             return result
         finally:
             self._end_runs(status)
+
+    @hook_impl
+    def on_pipeline_error(self) -> None:
+        """End, as failed, what kedro-mlflow leaves of a run a node's error stopped."""
+        self._end_runs(RunStatus.FAILED)
 
     def _end_interrupted(self) -> None:
         """End as killed the run this object started, if it is still active."""

@@ -12,11 +12,12 @@ from typing import Any
 
 @dataclass
 class TrialRun:
-    """The sweep's MLflow run, the trial's tags, and the models the trial trained
-    (namespace -> its scaler, state_dict and model parameters), which the hooks fill in."""
+    """The sweep's MLflow run and the trial's tags; the hooks fill in the trial's own run
+    and the models it trained (namespace -> its scaler, state_dict and model parameters)."""
 
     parent_run_id: str
     tags: dict[str, str]
+    run_id: str | None = None
     models: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -36,3 +37,16 @@ def as_trial(run: TrialRun) -> Iterator[TrialRun]:
 def current_trial() -> TrialRun | None:
     """The sweep trial being tracked in this context; None outside a sweep."""
     return _TRIAL.get()
+
+
+def mark_pruned(run: TrialRun, epoch: int) -> None:
+    """Tag the trial's MLflow run (if it started one) as pruned at ``epoch``, ended
+    ``KILLED``."""
+    if run.run_id is None:
+        return
+    import mlflow  # noqa: PLC0415  (the tracking extra)
+
+    client = mlflow.MlflowClient()
+    client.set_tag(run.run_id, "sweep.state", "PRUNED")
+    client.set_tag(run.run_id, "sweep.epoch", str(epoch))
+    client.set_terminated(run.run_id, "KILLED")
