@@ -1,4 +1,8 @@
-"""Project hooks: refuse a run that cannot succeed, give each run the project to itself, record it."""
+"""Project hooks: refuse a run that cannot succeed, give each run the project to itself, record it.
+
+Kedro imports them with the project's settings, before any command runs: what needs
+torch, scikit-learn or pandas is imported where it is used.
+"""
 
 from __future__ import annotations
 
@@ -17,15 +21,8 @@ from kedro.io import DataCatalog
 from kedro.io.core import Version
 from kedro.pipeline import Pipeline
 
-from moons_classifier.devices import resolve_device
-from moons_classifier.models import load_model
 from moons_classifier.params import DaskParams, DataParams, SplitParams
-from moons_classifier.partitions import is_dask, partition_sizes
 from moons_classifier.pipelines import MODEL_NAMESPACES, shared_name
-from moons_classifier.pipelines.data_processing.nodes import (
-    check_no_test_split,
-    check_split_sizes,
-)
 from moons_classifier.runs import (
     MANIFEST,
     RunLock,
@@ -76,6 +73,8 @@ class ProjectHooks:
         inputs = pipeline.inputs()
         _check_parameter_groups(catalog, self._base)
         if "params:training" in inputs:
+            from moons_classifier.devices import resolve_device  # noqa: PLC0415
+
             resolve_device(catalog.load("params:training").device)
         parameters = catalog.load("parameters")
         dask = DaskParams.model_validate(parameters.get("dask", {}))
@@ -106,6 +105,8 @@ class ProjectHooks:
     @hook_impl
     def before_dataset_saved(self, dataset_name: str, data: Any) -> None:
         """Refuse a lazy Dask table bound for a dataset that writes pandas tables only."""
+        from moons_classifier.partitions import is_dask  # noqa: PLC0415
+
         if is_dask(data) and self._catalog is not None:
             check_saves_dask(dataset_name, self._catalog.get(dataset_name))
 
@@ -248,6 +249,12 @@ def _dask_client(params: DaskParams) -> ExitStack:
 def _check_data_size(data: DataParams, split: SplitParams) -> None:
     """The moons must fit in memory (one partition of them, on the Dask backend), and the
     split must leave rows on both sides (of each partition); no test split on Dask."""
+    from moons_classifier.partitions import partition_sizes  # noqa: PLC0415
+    from moons_classifier.pipelines.data_processing.nodes import (  # noqa: PLC0415
+        check_no_test_split,
+        check_split_sizes,
+    )
+
     if data.backend == "dask":
         check_no_test_split(split)
     if data.source != "moons":
@@ -309,6 +316,8 @@ def _check_persisted_models(inputs: set[str], catalog: DataCatalog) -> None:
     """Each ``<model>.model_state_dict`` the run loads must fit ``params:<model>.model``."""
     if "scaler" not in inputs:
         return
+    from moons_classifier.models import load_model  # noqa: PLC0415
+
     n_features = catalog.load("scaler").n_features_in_
     for name in sorted(inputs):
         params = f"params:{name.removesuffix(STATE_DICT_SUFFIX)}.model"

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import optuna
-import torch
 
-from moons_classifier.metrics import weighted_scores
-from moons_classifier.trainer import EpochEnd
+if TYPE_CHECKING:
+    from moons_classifier.trainer import EpochEnd
 
 
 def make_pruner(name: str, max_epochs: int) -> optuna.pruners.BasePruner:
@@ -130,8 +129,10 @@ class Reporter:
             return None if np.isnan(end.val_loss) else end.val_loss
         if end.val_logits is None:
             return None
+        from moons_classifier.metrics import weighted_scores  # noqa: PLC0415
+
         labels = end.val_labels.reshape(-1).numpy()
-        probabilities = torch.sigmoid(end.val_logits).reshape(-1).numpy()
+        probabilities = end.val_logits.sigmoid().reshape(-1).numpy()
         value = weighted_scores(labels, probabilities, np.ones((1, len(labels))))
         return (
             None

@@ -9,7 +9,7 @@ from typing import Any
 
 import optuna
 from distributed import Client, Future
-from kedro.framework.session import KedroSession
+from kedro.framework.project import settings
 from kedro.framework.startup import bootstrap_project
 from pydantic import BaseModel
 
@@ -27,7 +27,7 @@ from moons_classifier.sweep.study import (
     storage,
     suggest,
 )
-from moons_classifier.sweep.tracking import SweepRun, tracks_trials
+from moons_classifier.sweep.tracking import SweepRun, mlflow_config, tracks_trials
 from moons_classifier.sweep.trial import run_trial
 
 logger = logging.getLogger(__name__)
@@ -75,15 +75,18 @@ def flatten(params: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def load_sweep_config(project: Path, options: SweepOptions) -> SweepConfig:
-    """The sweep's validated configuration; every path it sets must be a project
-    parameter, and pruning needs in-process trials."""
+    """The sweep's validated configuration, read as a session reads it (without one:
+    the sweep's process never imports what runs the trials); every path it sets must be
+    a project parameter, and pruning needs in-process trials."""
     bootstrap_project(project)
-    with KedroSession.create(
-        project_path=project, env=options.env, runtime_params=options.params
-    ) as session:
-        context = session.load_context()
-        parameters = context.params
-        tracked = tracks_trials(getattr(context, "mlflow", None))
+    loader = settings.CONFIG_LOADER_CLASS(
+        conf_source=str(project / settings.CONF_SOURCE),
+        env=options.env,
+        runtime_params=options.params,
+        **settings.CONFIG_LOADER_ARGS,
+    )
+    parameters = loader["parameters"]
+    tracked = tracks_trials(mlflow_config(loader))
     sweep = SweepParams.model_validate(parameters.get("sweep", {}))
     known = flatten(parameters)
     unknown = sorted((sweep.space.keys() | sweep.fixed.keys()) - known.keys())
@@ -156,7 +159,9 @@ def run_sweep(project: Path, options: SweepOptions) -> Path:
     fixed = {**flatten(options.params), **sweep.fixed}
     settings = fixed_settings(fixed, options.env)
     check_study(folder, options.study, sweep, settings)
-    tracking = SweepRun(options.study, sweep.objective) if config.tracked else None
+    tracking = (
+        SweepRun(project, options.study, sweep.objective) if config.tracked else None
+    )
     max_epochs = most_epochs(sweep, fixed, config.parameters)
 
     study: optuna.Study | None = None
@@ -175,7 +180,7 @@ def run_sweep(project: Path, options: SweepOptions) -> Path:
             study = open_study(folder, options.study, sweep, settings, shared)
             first = len(study.trials)
             if tracking is not None:
-                tracking.start()
+                tracking.start(options.env, options.params)
 
             def submit(client: Client, trial: optuna.Trial) -> Future:
                 model, drawn = suggest(trial, sweep)

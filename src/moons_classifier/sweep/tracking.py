@@ -4,12 +4,17 @@ nested in it, and the best trial's model registered once at the end."""
 from __future__ import annotations
 
 import logging
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 import optuna
+from kedro.config import AbstractConfigLoader, MissingConfigException
+from kedro.framework.project import settings
+from kedro.framework.session import KedroSession
 
 from moons_classifier.sweep.trial import PIPELINES
+from moons_classifier.tracking import MLFLOW_CONFIG_PATTERNS
 from moons_classifier.tracking.nesting import TrialRun
 
 logger = logging.getLogger(__name__)
@@ -18,31 +23,52 @@ logger = logging.getLogger(__name__)
 MLFLOW_PARENT_RUN_ID = "mlflow.parentRunId"
 
 
-def tracks_trials(mlflow_config: Any) -> bool:
+def mlflow_config(loader: AbstractConfigLoader) -> dict[str, Any] | None:
+    """The project's ``mlflow`` configuration (empty where it has none); None where
+    kedro-mlflow is not installed or its hooks are disabled."""
+    if find_spec("kedro_mlflow") is None or "kedro_mlflow" in (
+        settings.DISABLE_HOOKS_FOR_PLUGINS
+    ):
+        return None
+    loader.config_patterns.setdefault("mlflow", MLFLOW_CONFIG_PATTERNS)
+    try:
+        return loader["mlflow"]
+    except MissingConfigException:
+        return {}
+
+
+def tracks_trials(mlflow_config: dict[str, Any] | None) -> bool:
     """Whether kedro-mlflow tracks the trials' runs: as it decides for a run, unless every
     pipeline they run is in ``tracking.disable_tracking.pipelines``.
 
-    ``mlflow_config`` is the ``mlflow`` attribute kedro-mlflow sets on the Kedro context;
-    None where it is not installed.
+    ``mlflow_config`` is the project's ``mlflow`` configuration (``conf/*/mlflow.yml``,
+    empty where there is none); None where kedro-mlflow is not installed or disabled.
     """
     if mlflow_config is None:
         return False
-    disabled = mlflow_config.tracking.disable_tracking.pipelines
+    tracking = mlflow_config.get("tracking") or {}
+    disabled = (tracking.get("disable_tracking") or {}).get("pipelines") or []
     return not all(name in disabled for name in PIPELINES.split(","))
 
 
 class SweepRun:
     """The sweep's MLflow run, in the tracking store and experiment kedro-mlflow set up."""
 
-    def __init__(self, study: str, objective: str) -> None:
+    def __init__(self, project: Path, study: str, objective: str) -> None:
+        self.project = project
         self.study = study
         self.objective = objective
         self.run_id: str | None = None
 
-    def start(self) -> None:
-        """Start the sweep's run, which the trials' runs nest in."""
+    def start(self, env: str | None, params: dict[str, Any]) -> None:
+        """Start the sweep's run, which the trials' runs nest in, where a session of the
+        project's points MLflow (kedro-mlflow's setup)."""
         import mlflow  # noqa: PLC0415  (the tracking extra)
 
+        with KedroSession.create(
+            project_path=self.project, env=env, runtime_params=params
+        ) as session:
+            session.load_context()
         run = mlflow.start_run(run_name=f"sweep {self.study}")
         mlflow.log_params({"study": self.study, "objective": self.objective})
         self.run_id = run.info.run_id

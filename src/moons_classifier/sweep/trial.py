@@ -13,16 +13,18 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import optuna
+from kedro.framework.project import settings
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
 from moons_classifier.sweep.process import run_in_process_of_its_own
-from moons_classifier.sweep.pruning import Pruning
 from moons_classifier.tracking.nesting import TrialRun, as_trial, mark_pruned
-from moons_classifier.trainer import epoch_callbacks
+
+if TYPE_CHECKING:
+    from moons_classifier.sweep.pruning import Pruning
 
 PIPELINES = "data_processing,training,evaluation"
 OBJECTIVE_KEYS = {"aupr": "aupr", "auroc": "auroc", "val_loss": "final_val_loss"}
@@ -31,6 +33,11 @@ LOG_FORMAT = "%(asctime)s - %(name)s - %(levelname)s - %(message)s"
 # working directory, the logging handlers and the project's hooks' state.
 _ONE_SESSION = threading.Lock()
 _BOOTSTRAPPED: list[str] = []  # the project this process's Kedro settings are for
+_PROJECT_DISABLED: list[str] = []  # its own settings.DISABLE_HOOKS_FOR_PLUGINS
+# Plugins whose hooks a trial's session goes without: kedro-viz's record dataset
+# statistics for the project's viz (not a trial's), kedro-mlflow's track (only where
+# the sweep is tracked).
+VIZ_PLUGIN, MLFLOW_PLUGIN = "kedro-viz", "kedro_mlflow"
 
 
 def yaml_value(value: Any) -> str:
@@ -71,13 +78,17 @@ def clean_folder(out: Path) -> None:
 
 
 @contextmanager
-def in_project(project: str, log: Path) -> Iterator[None]:
+def in_project(project: str, log: Path, tracked: bool) -> Iterator[None]:
     """Work in ``project`` (bootstrapped once per process), logging into ``log``: the
-    trial's output stays in its folder, not on the sweep's console."""
+    trial's output stays in its folder, not on the sweep's console; kedro-viz's hooks
+    off, and kedro-mlflow's unless ``tracked``."""
     with _ONE_SESSION, log.open("w") as out, ExitStack() as stack:
         if _BOOTSTRAPPED != [project]:
             bootstrap_project(Path(project))
             _BOOTSTRAPPED[:] = [project]
+            _PROJECT_DISABLED[:] = settings.DISABLE_HOOKS_FOR_PLUGINS
+        plugins = [VIZ_PLUGIN] if tracked else [VIZ_PLUGIN, MLFLOW_PLUGIN]
+        settings.set("DISABLE_HOOKS_FOR_PLUGINS", (*_PROJECT_DISABLED, *plugins))
         handler = logging.StreamHandler(out)
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
         root = logging.getLogger()
@@ -103,10 +114,14 @@ def run_in_this_process(
     """Run the trial in a Kedro session here; nothing, its error, the epoch it was pruned
     at, or the models it trained (where it is tracked)."""
     with ExitStack() as stack:
-        stack.enter_context(in_project(project, out / "kedro.log"))
+        stack.enter_context(
+            in_project(project, out / "kedro.log", tracking is not None)
+        )
         try:
             reporter = pruning.reporter() if pruning else None
             if reporter is not None:
+                from moons_classifier.trainer import epoch_callbacks  # noqa: PLC0415
+
                 stack.enter_context(epoch_callbacks(reporter))
             if tracking is not None:
                 stack.enter_context(as_trial(tracking))

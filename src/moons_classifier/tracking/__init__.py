@@ -12,6 +12,8 @@ from kedro.utils import find_kedro_project
 # MLflow warns about that (this project's model, pyfunc_model.py, has them), and past any
 # warnings filter, so the import's warnings are recorded and all others issued again.
 KEDRO_MLFLOW_PREDICT = "Add type hints to the `predict` method"
+# The configuration files kedro-mlflow reads (the patterns it registers itself).
+MLFLOW_CONFIG_PATTERNS = ["mlflow*", "mlflow*/**", "**/mlflow*"]
 
 
 def tracking_hooks() -> tuple[object, ...]:

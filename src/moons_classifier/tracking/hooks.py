@@ -1,4 +1,8 @@
-"""Hooks that complete kedro-mlflow's tracking: typed parameters, results, models, run ends."""
+"""Hooks that complete kedro-mlflow's tracking: typed parameters, results, models, run ends.
+
+Kedro imports them with the project's settings, before any command runs: what logs
+results (and imports pandas, torch and MLflow's model flavours) is imported when used.
+"""
 
 from __future__ import annotations
 
@@ -21,20 +25,8 @@ from mlflow.utils.git_utils import get_git_commit
 from mlflow.utils.mlflow_tags import MLFLOW_GIT_COMMIT, MLFLOW_PARENT_RUN_ID
 from pydantic import BaseModel
 
-from moons_classifier.tracking.log import (
-    SCALER,
-    STATE_DICT_SUFFIX,
-    log_artifacts,
-    log_final_metrics,
-    log_loss_histories,
-    log_models,
-    saved_files,
-)
-from moons_classifier.tracking.nesting import TrialRun, current_trial
-from moons_classifier.tracking.store import seed_sqlite_store
-
-# The configuration files kedro-mlflow reads (the patterns it registers itself).
-MLFLOW_CONFIG_PATTERNS = ["mlflow*", "mlflow*/**", "**/mlflow*"]
+from moons_classifier.tracking import MLFLOW_CONFIG_PATTERNS
+from moons_classifier.tracking.nesting import current_trial
 
 
 class TrackingHooks:
@@ -59,6 +51,8 @@ class TrackingHooks:
         except MissingConfigException:
             return
         if server.get("mlflow_tracking_uri"):
+            from moons_classifier.tracking.store import seed_sqlite_store  # noqa: PLC0415
+
             seed_sqlite_store(server["mlflow_tracking_uri"])
 
     @hook_impl(tryfirst=True)
@@ -99,6 +93,15 @@ class TrackingHooks:
         run = mlflow.active_run()
         if run is None:
             return
+        from moons_classifier.tracking.log import (  # noqa: PLC0415
+            log_artifacts,
+            log_final_metrics,
+            log_loss_histories,
+            log_models,
+            note_models,
+            saved_files,
+        )
+
         files = saved_files(pipeline.all_outputs(), catalog)
         log_loss_histories(pipeline, catalog)
         log_final_metrics(pipeline, catalog)
@@ -108,20 +111,6 @@ class TrackingHooks:
             return
         log_artifacts(run.info.run_id, files)
         log_models(files, catalog, mlflow.get_experiment(run.info.experiment_id).name)
-
-
-def note_models(trial: TrialRun, files: dict[str, Path], catalog: DataCatalog) -> None:
-    """Note in ``trial`` each model it trained: its scaler, state_dict and parameters."""
-    for name, path in files.items():
-        if name.endswith(STATE_DICT_SUFFIX) and SCALER in files:
-            namespace = name.removesuffix(STATE_DICT_SUFFIX)
-            trial.models[namespace] = {
-                "scaler": str(files[SCALER]),
-                "state_dict": str(path),
-                "model_params": catalog.load(f"params:{namespace}.model").model_dump(
-                    mode="json"
-                ),
-            }
 
 
 class EndRunHooks:
@@ -173,6 +162,11 @@ class EndRunHooks:
         try:
             result = yield
             if run is not None and current_trial() is None:
+                from moons_classifier.tracking.log import (  # noqa: PLC0415
+                    log_artifacts,
+                    saved_files,
+                )
+
                 late = set(catalog.keys()) - pipeline.all_outputs()
                 log_artifacts(run.info.run_id, saved_files(late, catalog))
             status = RunStatus.FINISHED

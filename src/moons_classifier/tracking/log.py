@@ -21,6 +21,7 @@ from mlflow.types import ColSpec, Schema
 from moons_classifier.datasets import StandardScalerDataset
 from moons_classifier.params import ModelParams
 from moons_classifier.pipelines import MODEL_NAMESPACES, model_of, shared_name
+from moons_classifier.tracking.nesting import TrialRun
 
 LOSS_HISTORY_SUFFIX = ".loss_history"
 STATE_DICT_SUFFIX = ".model_state_dict"
@@ -169,3 +170,17 @@ def _log_pyfunc_model(
         pip_requirements=[f"{name}=={version(name)}" for name in MODEL_REQUIREMENTS],
         registered_model_name=registered_name,
     )
+
+
+def note_models(trial: TrialRun, files: dict[str, Path], catalog: DataCatalog) -> None:
+    """Note in ``trial`` each model it trained: its scaler, state_dict and parameters."""
+    for name, path in files.items():
+        if name.endswith(STATE_DICT_SUFFIX) and SCALER in files:
+            namespace = name.removesuffix(STATE_DICT_SUFFIX)
+            trial.models[namespace] = {
+                "scaler": str(files[SCALER]),
+                "state_dict": str(path),
+                "model_params": catalog.load(f"params:{namespace}.model").model_dump(
+                    mode="json"
+                ),
+            }
