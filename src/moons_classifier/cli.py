@@ -17,6 +17,8 @@ from kedro.framework.cli.project import run as kedro_run
 from kedro.framework.cli.utils import KedroCliError, _split_load_versions, _split_params
 from kedro.framework.startup import ProjectMetadata
 from kedro.io import DatasetError
+from kedro.runner import ParallelRunner
+from kedro.utils import load_obj
 from kedro.validation.exceptions import ParameterValidationError
 
 from moons_classifier.runs import RunLockedError
@@ -99,6 +101,14 @@ def skip_last_collection() -> None:
     atexit.register(gc.freeze)  # run first at exit, after the command's own work
 
 
+def import_torch_before_forking(runner: str | None) -> None:
+    """Import torch before a ``ParallelRunner`` forks its manager process (when it is
+    created, before the pipelines import torch): the manager's threads would otherwise
+    import it concurrently as they unpickle the data loaders, and fail."""
+    if runner and issubclass(load_obj(runner, "kedro.runner"), ParallelRunner):
+        import torch  # noqa: F401, PLC0415
+
+
 def _run(traceback: bool, **options: Any) -> dict[str, Any]:
     """Kedro's ``kedro run``, stopped by SIGTERM as by Ctrl-C, refusals in a few lines."""
     with stopped_or_refused(
@@ -106,6 +116,7 @@ def _run(traceback: bool, **options: Any) -> dict[str, Any]:
         traceback,
         f"\n{TRACEBACK_HINT} shows where it was raised.)",
     ):
+        import_torch_before_forking(options.get("runner"))
         result = kedro_run.callback(**options)
     skip_last_collection()
     return result
