@@ -128,12 +128,18 @@ class ProjectHooks:
                     ),
                 )
         finally:
-            self._release()
+            self._finish()
 
     @hook_impl
     def on_pipeline_error(self) -> None:
         """Let the next run in; a failed run records no manifest."""
+        self._finish()
+
+    def _finish(self) -> None:
+        """Release the run's cluster and lock, and forget its catalog (a sweep's worker
+        would otherwise hold its last trial's until the next)."""
         self._release()
+        self._catalog = None
 
     def _release(self) -> None:
         if self._cluster is not None:
