@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import pkgutil
 import statistics
 import subprocess
 import sys
@@ -24,13 +23,10 @@ from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 
-import yaml
-
 from benchmarks.kedro_run_speed import show
-from benchmarks.project import ROOT, fresh_copy
+from benchmarks.project import ROOT, disable_tracking, fresh_copy, quiet_environment
 
 METRICS_ONLY = "data_processing,training,evaluation"
-PIPELINES = ROOT / "src" / "moons_classifier" / "pipelines"
 
 
 @dataclass
@@ -85,12 +81,7 @@ def project_copy(destination: Path, tracking: bool) -> Path:
     """A fresh copy of the project, every pipeline run untracked unless ``tracking``."""
     fresh_copy(destination)
     if not tracking:
-        path = destination / "conf" / "base" / "mlflow.yml"
-        config = yaml.safe_load(path.read_text())
-        modules = pkgutil.iter_modules([str(PIPELINES)])
-        names = [module.name for module in modules if module.ispkg]
-        config["tracking"]["disable_tracking"]["pipelines"] = ["__default__", *names]
-        path.write_text(yaml.safe_dump(config, sort_keys=False))
+        disable_tracking(destination)
     return destination
 
 
@@ -125,12 +116,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--repeats", type=int, default=3, help="timed runs of each")
     args = parser.parse_args()
-    env = {
-        **os.environ,
-        "KEDRO_DISABLE_TELEMETRY": "1",
-        "MLFLOW_DISABLE_TELEMETRY": "true",
-        "OMP_NUM_THREADS": "1",
-    }
+    env = quiet_environment()
     configurations = [(n, tracking) for n in args.sizes for tracking in (False, True)]
     results = {key: (Usage(), Usage()) for key in configurations}
     with tempfile.TemporaryDirectory() as folder:

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from benchmarks.project import disable_tracking, fresh_copy
+from benchmarks.project import disable_tracking, fresh_copy, quiet_environment
 from benchmarks.sweep_speed import timed
 
 PRUNE_ENV = "sweep:\n  pruner: median\n"
@@ -61,12 +60,7 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    env = {
-        **os.environ,
-        "KEDRO_DISABLE_TELEMETRY": "1",
-        "MLFLOW_DISABLE_TELEMETRY": "true",
-        "OMP_NUM_THREADS": "1",
-    }
+    env = quiet_environment()
     with tempfile.TemporaryDirectory(prefix="sweep-pruning-") as tmp:
         results = {
             name: sweep(Path(tmp), name, args.trials, args.workers, env)

@@ -20,7 +20,6 @@ Run from the repository root: ``python -m benchmarks.sweep_speed [--trials 40
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sqlite3
 import subprocess
@@ -33,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchmarks.project import ROOT, disable_tracking, fresh_copy
+from benchmarks.project import ROOT, disable_tracking, fresh_copy, quiet_environment
 
 # conf/base/mlflow.yml's tracking store, under the project.
 MLFLOW_DB = Path("mlruns") / "mlflow.db"
@@ -173,12 +172,7 @@ def main() -> None:
         "--tracking", nargs="+", choices=["off", "on"], default=["off", "on"]
     )
     args = parser.parse_args()
-    env = {
-        **os.environ,
-        "KEDRO_DISABLE_TELEMETRY": "1",
-        "MLFLOW_DISABLE_TELEMETRY": "true",
-        "OMP_NUM_THREADS": "1",
-    }
+    env = quiet_environment()
     with tempfile.TemporaryDirectory(prefix="sweep-speed-") as tmp:
         folder = Path(tmp)
         peer(2, folder, env)  # untimed: warm the file cache

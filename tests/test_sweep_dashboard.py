@@ -21,7 +21,7 @@ import optuna
 import pytest
 from optuna.distributions import CategoricalDistribution, FloatDistribution
 from optuna.trial import TrialState, create_trial
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from moons_classifier.sweep.study import storage
 from tests.helpers import finish, snapshot, start, stop, wait_for
@@ -34,7 +34,7 @@ from tests.servers import (
     live_group_members,
     port_is_open,
 )
-from tests.viz_helpers import CHROMIUM, CHROMIUM_ARGS, local_only
+from tests.viz_helpers import loopback_page
 
 SWEEPS = Path("data/09_sweeps")
 STUDY = "browsed"
@@ -156,40 +156,30 @@ def test_the_browser_shows_the_study_and_each_trial_and_sigterm_stops_it(
 ) -> None:
     """Headless Chromium: the study page, the trials with their states, the pruned
     trial's intermediate values; SIGTERM ends the group cleanly; the study is unchanged."""
-    assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: apt-get install chromium"
     before = snapshot(sweeps_project)
     port = free_port()
     with running_dashboard(sweeps_project, port) as (dashboard, url):
         assert URL.fullmatch(url).group(1) == str(port)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS
-            )
-            try:
-                page = browser.new_page(viewport={"width": 1600, "height": 1000})
-                page.set_default_timeout(30_000)
-                page.route("**/*", local_only)
-                page.goto(url)
-                expect(page.get_by_text(f"{STUDY} (id=1)")).to_be_visible()
-                expect(page.get_by_text("Best Trial (number=1)")).to_be_visible()
+        with loopback_page(1600, 1000, 30_000) as page:
+            page.goto(url)
+            expect(page.get_by_text(f"{STUDY} (id=1)")).to_be_visible()
+            expect(page.get_by_text("Best Trial (number=1)")).to_be_visible()
 
-                page.goto(f"{url}/trials")
-                expect(page.get_by_text("5 Trials")).to_be_visible()
-                items = page.get_by_role("button", name=re.compile(r"^Trial \d"))
-                expect(items).to_have_count(5)
-                assert [item.inner_text().split("\n") for item in items.all()] == [
-                    ["Trial 0", "Complete"],
-                    ["Trial 1", "Complete", "Best Trial"],
-                    ["Trial 2", "Complete"],
-                    ["Trial 3", "Pruned"],
-                    ["Trial 4", "Fail"],
-                ]
-                items.nth(3).click()
-                expect(page.get_by_text("Trial 3 (trial_id=4)")).to_be_visible()
-                for step, value in PRUNED.items():
-                    expect(page.get_by_text(f"{step} {value}")).to_be_visible()
-            finally:
-                browser.close()
+            page.goto(f"{url}/trials")
+            expect(page.get_by_text("5 Trials")).to_be_visible()
+            items = page.get_by_role("button", name=re.compile(r"^Trial \d"))
+            expect(items).to_have_count(5)
+            assert [item.inner_text().split("\n") for item in items.all()] == [
+                ["Trial 0", "Complete"],
+                ["Trial 1", "Complete", "Best Trial"],
+                ["Trial 2", "Complete"],
+                ["Trial 3", "Pruned"],
+                ["Trial 4", "Fail"],
+            ]
+            items.nth(3).click()
+            expect(page.get_by_text("Trial 3 (trial_id=4)")).to_be_visible()
+            for step, value in PRUNED.items():
+                expect(page.get_by_text(f"{step} {value}")).to_be_visible()
         output = dashboard.stop(signal.SIGTERM)
     assert dashboard.process.returncode == 0, output
     assert "Dashboard stopped" in output

@@ -18,14 +18,14 @@ import pytest
 from kedro.framework.session import KedroSession
 from kedro_mlflow.framework.hooks.mlflow_hook import mlflow_hook
 from mlflow.entities import Run
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from moons_classifier.pipeline_registry import register_pipelines
 from moons_classifier.pipelines import MODEL_NAMESPACES
 from moons_classifier.sweep.tracking import tracks_trials
 from tests.projects import PROJECT_ROOT, copy_project, disable_tracking, run_kedro
 from tests.servers import LOOPBACK, running_server
-from tests.viz_helpers import CHROMIUM, CHROMIUM_ARGS, local_only
+from tests.viz_helpers import loopback_page
 
 EXPERIMENT = "moons-classifier"
 SEEDS = (1, 2)
@@ -273,7 +273,6 @@ def test_mlflow_ui_shows_the_runs_and_their_metrics(
     tracked: Tracked, tmp_path: Path
 ) -> None:
     """``kedro mlflow ui`` in headless Chromium: the experiment's runs and a run's metrics."""
-    assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: apt-get install chromium"
     run = tracked.runs[-1]
     auroc = run.data.metrics["logistic.auroc"]
     command = [
@@ -283,33 +282,22 @@ def test_mlflow_ui_shows_the_runs_and_their_metrics(
     log = tracked.project.parent / "ui.log"
     with (
         running_server(command, tracked.project, log, "/health", {}) as server,
-        sync_playwright() as playwright,
+        loopback_page(1600, 1000, UI_TIMEOUT_MS) as page,
     ):
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        experiment = run.info.experiment_id
+        page.goto(f"{server.url}/#/experiments/{experiment}/runs")
+        expect(page.get_by_text(EXPERIMENT).first).to_be_visible(timeout=UI_TIMEOUT_MS)
+        expect(page.get_by_text("__default__")).to_have_count(
+            len(tracked.runs), timeout=UI_TIMEOUT_MS
         )
-        try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            page.set_default_timeout(UI_TIMEOUT_MS)
-            page.route("**/*", local_only)
-            experiment = run.info.experiment_id
-            page.goto(f"{server.url}/#/experiments/{experiment}/runs")
-            expect(page.get_by_text(EXPERIMENT).first).to_be_visible(
-                timeout=UI_TIMEOUT_MS
-            )
-            expect(page.get_by_text("__default__")).to_have_count(
-                len(tracked.runs), timeout=UI_TIMEOUT_MS
-            )
-            page.goto(f"{server.url}/#/experiments/{experiment}/runs/{run.info.run_id}")
-            expect(page.get_by_text("logistic.auroc").first).to_be_visible(
-                timeout=UI_TIMEOUT_MS
-            )
-            expect(
-                page.get_by_text(re.compile(rf"^{str(auroc)[:6]}")).first
-            ).to_be_visible(timeout=UI_TIMEOUT_MS)
-            page.screenshot(path=tmp_path / "mlflow-run.png")
-        finally:
-            browser.close()
+        page.goto(f"{server.url}/#/experiments/{experiment}/runs/{run.info.run_id}")
+        expect(page.get_by_text("logistic.auroc").first).to_be_visible(
+            timeout=UI_TIMEOUT_MS
+        )
+        expect(page.get_by_text(re.compile(rf"^{str(auroc)[:6]}")).first).to_be_visible(
+            timeout=UI_TIMEOUT_MS
+        )
+        page.screenshot(path=tmp_path / "mlflow-run.png")
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,11 @@ import pytest
 import yaml
 from kedro.framework.project import pipelines
 from kedro.pipeline import Pipeline
-from playwright.sync_api import Locator, Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect
 
 from tests.projects import PROJECT_ROOT
 from tests.servers import Server, live_group_members, port_is_open
-from tests.viz_helpers import CHROMIUM, CHROMIUM_ARGS, local_only, running_viz
+from tests.viz_helpers import loopback_page, running_viz
 
 LAYERS = ["raw", "intermediate", "model_input", "models", "model_output", "reporting"]
 AUROC = 0.9797979797979798  # the chapter's logistic regression on its validation split
@@ -192,42 +192,29 @@ def test_browser_shows_metrics_values_and_figure_preview(
     viz_server: Server, tmp_path: Path
 ) -> None:
     """Headless Chromium: the metrics node shows its JSON values, the figure node its image."""
-    assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: apt-get install chromium"
-    with sync_playwright() as playwright:
-        playwright.selectors.set_test_id_attribute("data-test")
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1920, "height": 1080})
-            page.set_default_timeout(30_000)
-            page.route("**/*", local_only)
-            with page.expect_response("**/api/version") as version:
-                page.goto(viz_server.url)
-            _dismiss_onboarding(page, version.value.json()["is_outdated"])
-            page.get_by_test_id(
-                "sidebar-flowchart-visible-btn-true"
-            ).click()  # room for the graph
-            # The minimap covers the graph's bottom left, where the model outputs are.
-            page.get_by_test_id("sidebar-minimap-btn-true").click()
+    with loopback_page(1920, 1080, 30_000, test_id_attribute="data-test") as page:
+        with page.expect_response("**/api/version") as version:
+            page.goto(viz_server.url)
+        _dismiss_onboarding(page, version.value.json()["is_outdated"])
+        page.get_by_test_id(
+            "sidebar-flowchart-visible-btn-true"
+        ).click()  # room for the graph
+        # The minimap covers the graph's bottom left, where the model outputs are.
+        page.get_by_test_id("sidebar-minimap-btn-true").click()
 
-            _open_dataset(page, METRICS)
-            values = page.locator(".pipeline-metadata__preview-json")
-            expect(values).to_contain_text('"auroc"')
-            expect(values).to_contain_text(repr(AUROC))
-            page.get_by_role("button", name="Close Metadata Panel").click()
+        _open_dataset(page, METRICS)
+        values = page.locator(".pipeline-metadata__preview-json")
+        expect(values).to_contain_text('"auroc"')
+        expect(values).to_contain_text(repr(AUROC))
+        page.get_by_role("button", name="Close Metadata Panel").click()
 
-            _open_dataset(page, FIGURE)
-            image = page.locator("img.pipeline-metadata__plot-image")
-            expect(image).to_be_visible()
-            expect(image).to_have_attribute(
-                "src", re.compile(r"^data:image/png;base64,")
-            )
-            assert image.evaluate("img => img.complete && img.naturalWidth") > 0
-            page.mouse.move(0, 0)  # no hover tooltip in the picture
-            _settle(page.locator(".pipeline-metadata"))  # the panel has slid in
-            screenshot = tmp_path / "kedro-viz-figure-preview.png"
-            page.screenshot(path=screenshot)
-        finally:
-            browser.close()
+        _open_dataset(page, FIGURE)
+        image = page.locator("img.pipeline-metadata__plot-image")
+        expect(image).to_be_visible()
+        expect(image).to_have_attribute("src", re.compile(r"^data:image/png;base64,"))
+        assert image.evaluate("img => img.complete && img.naturalWidth") > 0
+        page.mouse.move(0, 0)  # no hover tooltip in the picture
+        _settle(page.locator(".pipeline-metadata"))  # the panel has slid in
+        screenshot = tmp_path / "kedro-viz-figure-preview.png"
+        page.screenshot(path=screenshot)
     print(f"kedro-viz screenshot: {screenshot}")  # noqa: T201

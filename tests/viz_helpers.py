@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Route
+from playwright.sync_api import Page, Route, sync_playwright
 
 from tests.servers import LOOPBACK, Server, running_server
 
@@ -47,3 +47,25 @@ def local_only(route: Route) -> None:
         route.continue_()
     else:
         route.abort()
+
+
+@contextmanager
+def loopback_page(
+    width: int, height: int, timeout_ms: int, test_id_attribute: str | None = None
+) -> Iterator[Page]:
+    """A page of headless Chromium (Debian's) that loads from 127.0.0.1 only, its
+    default timeout ``timeout_ms``; the browser is closed afterwards."""
+    assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: apt-get install chromium"
+    with sync_playwright() as playwright:
+        if test_id_attribute is not None:
+            playwright.selectors.set_test_id_attribute(test_id_attribute)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.set_default_timeout(timeout_ms)
+            page.route("**/*", local_only)
+            yield page
+        finally:
+            browser.close()

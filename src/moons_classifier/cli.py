@@ -213,19 +213,20 @@ def dashboard(metadata: ProjectMetadata, study: str, port: int) -> None:
     """Show a study's trials, live, in optuna-dashboard on 127.0.0.1 until Ctrl-C."""
     try:
         from moons_classifier.sweep.dashboard import serve  # noqa: PLC0415
-        from moons_classifier.sweep.study import STUDY_DB  # noqa: PLC0415
+        from moons_classifier.sweep.study import STUDY_DB, SWEEPS  # noqa: PLC0415
     except ModuleNotFoundError as error:  # optuna-dashboard, optuna or Dask
         raise click.ClickException(
             f"kedro sweep dashboard needs {error.name}, which is not installed. "
             "Install the project's scale extra: pip install -e '.[scale]'"
         ) from None
 
-    folder = metadata.project_path / "data" / "09_sweeps" / study
+    folder = metadata.project_path / SWEEPS / study
     if not (folder / STUDY_DB).is_file():
         raise click.ClickException(
             f"no study {study} in data/09_sweeps/; run kedro sweep --study {study} first"
         )
     try:
-        serve(folder, study, port)
+        with sigterm_as_interrupt():
+            serve(folder, study, port)
     except ValueError as error:
         raise click.ClickException(str(error)) from None

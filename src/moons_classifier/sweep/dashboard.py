@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import signal
 from pathlib import Path
-from types import FrameType
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
@@ -27,14 +25,10 @@ class _RequestHandler(WSGIRequestHandler):
         logger.debug(format, *args)
 
 
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    """Stop serving on SIGTERM as on Ctrl-C."""
-    raise KeyboardInterrupt(signal.Signals(signum).name)
-
-
 def serve(folder: Path, name: str, port: int) -> None:
     """Serve the study ``name`` in ``folder`` with optuna-dashboard on ``HOST:port`` until
-    SIGTERM or Ctrl-C; a busy port or a database without the study is a ValueError."""
+    interrupted (Ctrl-C, or SIGTERM where the caller turns it into an interrupt); a busy
+    port or a database without the study is a ValueError."""
     # An existing database is only read: no tables are created, no schema is upgraded.
     rdb = optuna.storages.RDBStorage(storage(folder), skip_table_creation=True)
     try:
@@ -50,7 +44,6 @@ def serve(folder: Path, name: str, port: int) -> None:
         raise ValueError(
             f"cannot listen on {HOST}:{port} ({error.strerror}); choose another --port"
         ) from None
-    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         logger.info(
             "Dashboard of study %s: http://%s:%d/dashboard/studies/%d (Ctrl-C stops it)",
@@ -63,5 +56,4 @@ def serve(folder: Path, name: str, port: int) -> None:
     except KeyboardInterrupt:
         logger.info("Dashboard stopped")
     finally:
-        signal.signal(signal.SIGTERM, previous)
         server.server_close()

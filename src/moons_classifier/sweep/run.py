@@ -19,6 +19,7 @@ from moons_classifier.sweep.pruning import Pruning
 from moons_classifier.sweep.report import write_report
 from moons_classifier.sweep.study import (
     EPOCHS,
+    SWEEPS,
     Settings,
     check_study,
     open_study,
@@ -32,7 +33,6 @@ from moons_classifier.sweep.trial import run_trial
 
 logger = logging.getLogger(__name__)
 
-SWEEPS = Path("data") / "09_sweeps"
 # Parameter paths that set up the cluster or the search, not the trials' runs.
 NOT_FIXED = ("dask.", "sweep.")
 

@@ -25,6 +25,7 @@ DIRECTIONS = {"aupr": "maximize", "auroc": "maximize", "val_loss": "minimize"}
 RESULT_ATTRS = ("worker", "duration_s", "test", "error", "models")
 # The user attribute of the epochs a trial trained: all of them, or those before it was pruned.
 EPOCHS = "epochs"
+SWEEPS = Path("data") / "09_sweeps"  # a study's folder in the project: SWEEPS / name
 STUDY_DB = "study.db"
 OBJECTIVE = "objective"
 # The settings every trial of a study runs with: --env and each fixed parameter path.
