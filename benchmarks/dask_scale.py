@@ -25,7 +25,7 @@ from pathlib import Path
 
 import psutil
 
-from benchmarks.project import fresh_copy
+from devtools.project import fresh_copy
 
 PIPELINES = "data_processing,training,evaluation"
 SAMPLE_SECONDS = 0.2

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from benchmarks.project import fresh_copy
+from devtools.project import fresh_copy
 from moons_classifier.pipelines import MODEL_NAMESPACES
 
 EXACT = ("auroc", "aupr", "random_baseline", "n_train", "n_val")

@@ -23,7 +23,7 @@ from kedro.framework.project import pipelines
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
-from benchmarks.project import fresh_copy
+from devtools.project import fresh_copy
 
 Times = dict[str, list[float]]
 

@@ -36,7 +36,7 @@ from kedro.framework.startup import bootstrap_project
 from kedro.io.catalog_config_resolver import CatalogConfigResolver
 from pydantic import BaseModel
 
-from benchmarks.project import fresh_copy
+from devtools.project import fresh_copy
 
 VERSION = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}\.\d{2}\.\d{2}\.\d{3}Z")
 # What only a Kedro run writes: the project's hooks' lock and run manifest.

@@ -24,7 +24,7 @@ from itertools import count
 from pathlib import Path
 
 from benchmarks.kedro_run_speed import show
-from benchmarks.project import ROOT, disable_tracking, fresh_copy, quiet_environment
+from devtools.project import ROOT, disable_tracking, fresh_copy, quiet_environment
 
 METRICS_ONLY = "data_processing,training,evaluation"
 

@@ -1,6 +1,6 @@
 """``kedro run`` at scale against the book's algorithm as a plain script, as whole processes.
 
-Both run the chapter end to end on the same moons (``benchmarks/book.py``: data, split,
+Both run the chapter end to end on the same moons (``devtools/book.py``: data, split,
 scaling, the book's DataLoaders and training loop, validation probabilities, confusion
 matrices and AUCs; ``kedro run``: every pipeline of the default run, figures included),
 alternated, each ``kedro run`` in a fresh copy of the project. The logistic model's
@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.kedro_run_speed import Timing, show
-from benchmarks.project import ROOT, fresh_copy
+from devtools.project import ROOT, fresh_copy
 
 AUC_TOLERANCE = (
     1e-9  # sklearn's auc and the project's vectorized metrics sum differently
@@ -47,7 +47,7 @@ def book_command(args: argparse.Namespace) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "benchmarks.book",
+        "devtools.book",
         f"--n-samples={args.n_samples}",
         f"--batch-size={args.batch_size}",
         f"--n-epochs={args.n_epochs}",

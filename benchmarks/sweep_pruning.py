@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchmarks.project import disable_tracking, fresh_copy, quiet_environment
 from benchmarks.sweep_speed import timed
+from devtools.project import disable_tracking, fresh_copy, quiet_environment
 
 PRUNE_ENV = "sweep:\n  pruner: median\n"
 # The targets: at least this share of epochs saved, at most this objective gap.

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchmarks.project import ROOT, disable_tracking, fresh_copy, quiet_environment
+from devtools.project import ROOT, disable_tracking, fresh_copy, quiet_environment
 
 # conf/base/mlflow.yml's tracking store, under the project.
 MLFLOW_DB = Path("mlruns") / "mlflow.db"

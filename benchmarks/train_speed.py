@@ -22,7 +22,7 @@ from sklearn.preprocessing import StandardScaler
 from torch import nn
 from torch.utils.data import DataLoader
 
-from benchmarks.book import book_loaders, book_model, book_train
+from devtools.book import book_loaders, book_model, book_train
 from moons_classifier.devices import resolve_device
 from moons_classifier.optimizers import PlainSGD
 from moons_classifier.trainer import Trainer

@@ -1,4 +1,4 @@
-"""The book's algorithm (``benchmarks/book.py``), with a training loop whose optimizer
+"""The book's algorithm (``devtools/book.py``), with a training loop whose optimizer
 class tests may replace through this module's ``optim``."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from typing import Any
 
 from torch import optim
 
-from benchmarks import book
-from benchmarks.book import (
+from devtools import book
+from devtools.book import (
     BookRun,
     book_aucs,
     book_loaders,
@@ -29,5 +29,5 @@ __all__ = [
 
 
 def book_train(*args: Any, **kwargs: Any) -> tuple[list[float], list[float]]:
-    """``benchmarks.book.book_train`` with this module's ``optim.SGD``."""
+    """``devtools.book.book_train`` with this module's ``optim.SGD``."""
     return book.book_train(*args, make_optimizer=optim.SGD, **kwargs)

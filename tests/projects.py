@@ -9,7 +9,7 @@ import pytest
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
-from benchmarks.project import disable_tracking, fresh_copy
+from devtools.project import disable_tracking, fresh_copy
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import optuna
 import pytest
 
-from benchmarks.project import QUICK, use_small_space
+from devtools.project import QUICK, use_small_space
 from tests.helpers import dask_cluster_by_hand
 from tests.sweep_helpers import kedro_sweep, trials
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import optuna
 import pytest
 
-from benchmarks.project import QUICK, use_small_space
+from devtools.project import QUICK, use_small_space
 from moons_classifier.sweep.process import error_message, exit_reason
 from moons_classifier.sweep.report import trials_table
 from tests.helpers import MANIFESTS, snapshot, start, stop, wait_for

@@ -9,7 +9,7 @@ from pathlib import Path
 import mlflow
 import pytest
 
-from benchmarks.project import QUICK, use_small_space
+from devtools.project import QUICK, use_small_space
 from moons_classifier.tracking.nesting import TrialRun, mark_pruned
 from tests.projects import copy_project
 from tests.sweep_helpers import kedro_sweep, trials

@@ -17,7 +17,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from benchmarks.project import QUICK, use_small_space
+from devtools.project import QUICK, use_small_space
 from moons_classifier.cluster import dask_client
 from moons_classifier.metrics import areas_under_curves
 from moons_classifier.optimizers import PlainSGD

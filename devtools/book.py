@@ -3,7 +3,7 @@
 Tests and benchmarks compare the project against it: the same data preparation,
 DataLoaders with per-sample collation, and StepByStep's training loop with
 ``loss.item()`` after every step. As a plain script it runs the chapter end to end and
-prints its numbers: ``python -m benchmarks.book [--n-samples 1000000 --batch-size 4096
+prints its numbers: ``python -m devtools.book [--n-samples 1000000 --batch-size 4096
 --n-epochs 3]``.
 """
 

@@ -1,4 +1,4 @@
-"""Fresh copies of the project for benchmarks: configuration and shipped inputs, no outputs."""
+"""Fresh copies of the project for tests and benchmarks: configuration and shipped inputs, no outputs."""
 
 from __future__ import annotations
 
