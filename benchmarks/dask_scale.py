@@ -25,6 +25,7 @@ from pathlib import Path
 
 import psutil
 
+from benchmarks.report import publishing
 from devtools.project import fresh_copy
 
 PIPELINES = "data_processing,training,evaluation"
@@ -144,7 +145,8 @@ def main() -> None:
     rows = [
         measure("dask", int(n), args.pipelines, env) for n in sorted(args.sizes)
     ] + [measure("pandas", int(n), args.pipelines, env) for n in args.pandas_sizes]
-    show(rows)
+    with publishing("dask_scale"):
+        show(rows)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import torch
 
+from benchmarks.report import publishing
 from devtools.project import fresh_copy
 from moons_classifier.pipelines import MODEL_NAMESPACES
 
@@ -79,22 +80,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--devices", nargs=2, default=["cpu", "cuda"])
     baseline_device, other_device = parser.parse_args().devices
-    print(
-        f"torch {torch.__version__}; "
-        f"{torch.cuda.get_device_name() if torch.cuda.is_available() else 'no GPU'}"
-    )
-    with tempfile.TemporaryDirectory() as root:
-        baseline = run_on(baseline_device, Path(root))
-        other = run_on(other_device, Path(root))
-        print(f"\n{other_device} against {baseline_device}, default configuration:\n")
+    with publishing("device_agreement"):
         print(
-            "| model    | max weight diff | train loss diff | val loss diff "
-            "| AUROC | confusion matrices and AUCs equal |"
+            f"torch {torch.__version__}; "
+            f"{torch.cuda.get_device_name() if torch.cuda.is_available() else 'no GPU'}"
         )
-        print("|---|---|---|---|---|---|")
-        mismatches = [
-            m for model in MODEL_NAMESPACES for m in compare(baseline, other, model)
-        ]
+        with tempfile.TemporaryDirectory() as root:
+            baseline = run_on(baseline_device, Path(root))
+            other = run_on(other_device, Path(root))
+            print(
+                f"\n{other_device} against {baseline_device}, default configuration:\n"
+            )
+            print(
+                "| model    | max weight diff | train loss diff | val loss diff "
+                "| AUROC | confusion matrices and AUCs equal |"
+            )
+            print("|---|---|---|---|---|---|")
+            mismatches = [
+                m for model in MODEL_NAMESPACES for m in compare(baseline, other, model)
+            ]
     sys.exit(1 if mismatches else 0)
 
 

@@ -36,6 +36,7 @@ from kedro.framework.startup import bootstrap_project
 from kedro.io.catalog_config_resolver import CatalogConfigResolver
 from pydantic import BaseModel
 
+from benchmarks.report import publishing
 from devtools.project import fresh_copy
 
 VERSION = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}\.\d{2}\.\d{2}\.\d{3}Z")
@@ -337,37 +338,38 @@ def main() -> None:
             for label, command in commands.items():
                 timings[label].run(command, fresh(), env)
             floor.run(floor_command, Path(folder), env)
-    show(
-        f"{len(kedro_files)} files written by both, {len(kedro_files) - len(differ)} "
-        f"byte-identical{'; differ: ' + ', '.join(differ) if differ else ''}; "
-        "kedro run also writes its lock and run manifest.\n"
-        f"Whole processes, {args.repeats} runs each, alternated, after one warm-up run "
-        f"each; OMP_NUM_THREADS={env.get('OMP_NUM_THREADS', 'unset')}.\n"
-    )
-    show("| command      | wall min s | wall median s | CPU median s |")
-    show("|--------------|------------|---------------|--------------|")
-    for label, timing in timings.items():
+    with publishing("kedro_run_speed"):
         show(
-            f"| {label:<12} | {min(timing.wall):>10.2f} | "
-            f"{statistics.median(timing.wall):>13.2f} | {statistics.median(timing.cpu):>12.2f} |"
+            f"{len(kedro_files)} files written by both, {len(kedro_files) - len(differ)} "
+            f"byte-identical{'; differ: ' + ', '.join(differ) if differ else ''}; "
+            "kedro run also writes its lock and run manifest.\n"
+            f"Whole processes, {args.repeats} runs each, alternated, after one warm-up run "
+            f"each; OMP_NUM_THREADS={env.get('OMP_NUM_THREADS', 'unset')}.\n"
         )
-    show(
-        f"| import floor | {min(floor.wall):>10.2f} | "
-        f"{statistics.median(floor.wall):>13.2f} | {statistics.median(floor.cpu):>12.2f} |"
-    )
-    kedro, plain = timings.values()
-    show(
-        "\nkedro run / plain script: "
-        f"{min(kedro.wall) / min(plain.wall):.2f}x (wall min), "
-        f"{statistics.median(kedro.wall) / statistics.median(plain.wall):.2f}x (wall median), "
-        f"{statistics.median(kedro.cpu) / statistics.median(plain.cpu):.2f}x (CPU median)"
-    )
-    for label, timing in (("kedro run", kedro), ("plain script", plain)):
+        show("| command      | wall min s | wall median s | CPU median s |")
+        show("|--------------|------------|---------------|--------------|")
+        for label, timing in timings.items():
+            show(
+                f"| {label:<12} | {min(timing.wall):>10.2f} | "
+                f"{statistics.median(timing.wall):>13.2f} | {statistics.median(timing.cpu):>12.2f} |"
+            )
         show(
-            f"{label} / import floor: "
-            f"{statistics.median(timing.wall) / statistics.median(floor.wall):.2f}x (wall median), "
-            f"{statistics.median(timing.cpu) / statistics.median(floor.cpu):.2f}x (CPU median)"
+            f"| import floor | {min(floor.wall):>10.2f} | "
+            f"{statistics.median(floor.wall):>13.2f} | {statistics.median(floor.cpu):>12.2f} |"
         )
+        kedro, plain = timings.values()
+        show(
+            "\nkedro run / plain script: "
+            f"{min(kedro.wall) / min(plain.wall):.2f}x (wall min), "
+            f"{statistics.median(kedro.wall) / statistics.median(plain.wall):.2f}x (wall median), "
+            f"{statistics.median(kedro.cpu) / statistics.median(plain.cpu):.2f}x (CPU median)"
+        )
+        for label, timing in (("kedro run", kedro), ("plain script", plain)):
+            show(
+                f"{label} / import floor: "
+                f"{statistics.median(timing.wall) / statistics.median(floor.wall):.2f}x (wall median), "
+                f"{statistics.median(timing.cpu) / statistics.median(floor.cpu):.2f}x (CPU median)"
+            )
 
 
 if __name__ == "__main__":

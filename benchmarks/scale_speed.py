@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.kedro_run_speed import Timing, show
+from benchmarks.report import publishing
 from devtools.project import ROOT, fresh_copy
 
 AUC_TOLERANCE = (
@@ -98,26 +99,27 @@ def main() -> None:
         for project in projects:
             kedro.run(kedro_command(args), project, env)
             book.run(book_command(args), ROOT, env)
-    show(
-        f"{args.n_samples:,} points, batch {args.batch_size}, {args.n_epochs} epochs; "
-        f"{args.repeats} runs of each, alternated, after one warm-up run each; "
-        "OMP_NUM_THREADS=1.\nLogistic model's confusion matrices identical and AUCs "
-        f"within {AUC_TOLERANCE:g}: "
-        f"{'yes' if agree else f'NO: kedro {found}, book {expected}'}.\n"
-    )
-    show("| command     | wall min s | wall median s | CPU median s |")
-    show("|-------------|------------|---------------|--------------|")
-    for label, timing in (("book script", book), ("kedro run", kedro)):
+    with publishing("scale_speed"):
         show(
-            f"| {label:<11} | {min(timing.wall):>10.2f} | "
-            f"{statistics.median(timing.wall):>13.2f} | {statistics.median(timing.cpu):>12.2f} |"
+            f"{args.n_samples:,} points, batch {args.batch_size}, {args.n_epochs} epochs; "
+            f"{args.repeats} runs of each, alternated, after one warm-up run each; "
+            "OMP_NUM_THREADS=1.\nLogistic model's confusion matrices identical and AUCs "
+            f"within {AUC_TOLERANCE:g}: "
+            f"{'yes' if agree else f'NO: kedro {found}, book {expected}'}.\n"
         )
-    show(
-        "\nbook script / kedro run: "
-        f"{statistics.median(book.wall) / statistics.median(kedro.wall):.2f}x "
-        "(wall median), "
-        f"{statistics.median(book.cpu) / statistics.median(kedro.cpu):.2f}x (CPU median)"
-    )
+        show("| command     | wall min s | wall median s | CPU median s |")
+        show("|-------------|------------|---------------|--------------|")
+        for label, timing in (("book script", book), ("kedro run", kedro)):
+            show(
+                f"| {label:<11} | {min(timing.wall):>10.2f} | "
+                f"{statistics.median(timing.wall):>13.2f} | {statistics.median(timing.cpu):>12.2f} |"
+            )
+        show(
+            "\nbook script / kedro run: "
+            f"{statistics.median(book.wall) / statistics.median(kedro.wall):.2f}x "
+            "(wall median), "
+            f"{statistics.median(book.cpu) / statistics.median(kedro.cpu):.2f}x (CPU median)"
+        )
 
 
 if __name__ == "__main__":

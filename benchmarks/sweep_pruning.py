@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmarks.report import publishing
 from benchmarks.sweep_speed import timed
 from devtools.project import disable_tracking, fresh_copy, quiet_environment
 
@@ -66,21 +67,22 @@ def main() -> None:
             name: sweep(Path(tmp), name, args.trials, args.workers, env)
             for name in ("none", "median")
         }
-    print(
-        "| pruner | trials | completed | pruned | epochs in total | best aupr | wall s |"
-    )
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for name, r in results.items():
+    with publishing("sweep_pruning"):
         print(
-            f"| {name} | {args.trials} | {r['completed']} | {r['pruned']} "
-            f"| {r['epochs']} | {r['best']:.4f} | {r['seconds']:.1f} |"
+            "| pruner | trials | completed | pruned | epochs in total | best aupr | wall s |"
         )
-    saved = 1 - results["median"]["epochs"] / results["none"]["epochs"]
-    gap = results["none"]["best"] - results["median"]["best"]
-    print(
-        f"\nEpochs saved by pruning: {saved:.0%} (target >= {EPOCHS_SAVED:.0%}); best "
-        f"objective, unpruned minus pruned: {gap:+.4f} (target <= {OBJECTIVE_GAP})."
-    )
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for name, r in results.items():
+            print(
+                f"| {name} | {args.trials} | {r['completed']} | {r['pruned']} "
+                f"| {r['epochs']} | {r['best']:.4f} | {r['seconds']:.1f} |"
+            )
+        saved = 1 - results["median"]["epochs"] / results["none"]["epochs"]
+        gap = results["none"]["best"] - results["median"]["best"]
+        print(
+            f"\nEpochs saved by pruning: {saved:.0%} (target >= {EPOCHS_SAVED:.0%}); best "
+            f"objective, unpruned minus pruned: {gap:+.4f} (target <= {OBJECTIVE_GAP})."
+        )
 
 
 if __name__ == "__main__":

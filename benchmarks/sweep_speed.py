@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmarks.report import publishing
 from devtools.project import ROOT, disable_tracking, fresh_copy, quiet_environment
 
 # conf/base/mlflow.yml's tracking store, under the project.
@@ -183,7 +184,8 @@ def main() -> None:
             sweep(f"speed-{i}-{w}w-tracking-{t}", args.trials, w, t, folder, env)
             for i, (w, t) in enumerate(configurations)
         ]
-    show(rows, rows[0])
+    with publishing("sweep_speed"):
+        show(rows, rows[0])
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from sklearn.preprocessing import StandardScaler
 from torch import nn
 from torch.utils.data import DataLoader
 
+from benchmarks.report import publishing
 from devtools.book import book_loaders, book_model, book_train
 from moons_classifier.devices import resolve_device
 from moons_classifier.optimizers import PlainSGD
@@ -219,34 +220,37 @@ def main() -> None:
     book(warm_up, once)
     project(warm_up, once, device)
     project(warm_up, once, device, torch.optim.SGD)
-    runs = ", ".join(f"{c.repeats} at n={c.n_samples:,}" for c in CASES[:2])
-    show(
-        f"torch {torch.__version__}, 1 thread; book loop on cpu, Trainer on {device}.\n"
-        f"Runs of each loop, best time kept: {runs}.\n"
-        "points/s: every point passes once per epoch, in training or validation.\n"
-    )
-    table(
-        CASES,
-        ("book", "Trainer"),
-        book,
-        lambda loaders, case: project(loaders, case, device),
-        exact,
-    )
-    runs = ", ".join(
-        f"{c.repeats} at n={c.n_samples:,}, batch {c.batch_size}"
-        for c in OPTIMIZER_CASES
-    )
-    show(
-        "\nThe Trainer with torch.optim.SGD against PlainSGD; "
-        f"runs of each, best time kept: {runs}.\n"
-    )
-    table(
-        OPTIMIZER_CASES,
-        ("torch SGD", "PlainSGD"),
-        lambda loaders, case: project(loaders, case, device, torch.optim.SGD),
-        lambda loaders, case: project(loaders, case, device),
-        exact,
-    )
+    with publishing(
+        "train_speed" if device.type == "cpu" else f"train_speed-{device.type}"
+    ):
+        runs = ", ".join(f"{c.repeats} at n={c.n_samples:,}" for c in CASES[:2])
+        show(
+            f"torch {torch.__version__}, 1 thread; book loop on cpu, Trainer on {device}.\n"
+            f"Runs of each loop, best time kept: {runs}.\n"
+            "points/s: every point passes once per epoch, in training or validation.\n"
+        )
+        table(
+            CASES,
+            ("book", "Trainer"),
+            book,
+            lambda loaders, case: project(loaders, case, device),
+            exact,
+        )
+        runs = ", ".join(
+            f"{c.repeats} at n={c.n_samples:,}, batch {c.batch_size}"
+            for c in OPTIMIZER_CASES
+        )
+        show(
+            "\nThe Trainer with torch.optim.SGD against PlainSGD; "
+            f"runs of each, best time kept: {runs}.\n"
+        )
+        table(
+            OPTIMIZER_CASES,
+            ("torch SGD", "PlainSGD"),
+            lambda loaders, case: project(loaders, case, device, torch.optim.SGD),
+            lambda loaders, case: project(loaders, case, device),
+            exact,
+        )
 
 
 if __name__ == "__main__":
