@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from tests.projects import copy_project, run_kedro
@@ -34,3 +36,16 @@ def latest() -> Callable[[Path, str], Path]:
         return versions[-1] / Path(relative).name
 
     return find
+
+
+@pytest.fixture
+def table() -> pd.DataFrame:
+    """103 rows of two standard-normal features and a random 0/1 label."""
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(
+        {
+            "x1": rng.normal(size=103),
+            "x2": rng.normal(size=103),
+            "y": rng.integers(0, 2, 103),
+        }
+    )

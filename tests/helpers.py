@@ -20,6 +20,13 @@ import pandas as pd
 import torch
 from kedro.io.core import generate_timestamp
 
+from moons_classifier.contracts import (
+    Areas,
+    AtThreshold,
+    ClassBalance,
+    Metrics,
+    SelectedThreshold,
+)
 from moons_classifier.metrics import threshold_metrics
 from tests.servers import free_port, live_group_members
 
@@ -241,12 +248,33 @@ def dask_cluster_by_hand(cwd: Path, workers: int) -> Iterator[str]:
             )
 
 
-def metrics_at(predictions: pd.DataFrame, thresholds: list[float]) -> dict:
-    """The per-threshold part of the metrics the evaluation writes for ``predictions``."""
-    labels = predictions["y"].to_numpy()
-    probabilities = predictions["probability"].to_numpy()
-    return {
-        "thresholds": {
-            str(t): threshold_metrics(labels, probabilities, t) for t in thresholds
+def metrics_at(
+    predictions: pd.DataFrame | None = None,
+    thresholds: list[float] = (),
+    threshold: float | None = None,
+) -> Metrics:
+    """Metrics holding the counts the evaluation writes at ``thresholds`` for
+    ``predictions`` and ``threshold`` as the selected one; the other fields are filler."""
+    at = {}
+    if predictions is not None:
+        labels = predictions["y"].to_numpy()
+        probabilities = predictions["probability"].to_numpy()
+        at = {
+            str(t): AtThreshold(**threshold_metrics(labels, probabilities, t))
+            for t in thresholds
         }
-    }
+    return Metrics(
+        n_train=80,
+        n_val=20,
+        class_balance=ClassBalance(train_positive_rate=0.5, val_positive_rate=0.5),
+        pr_baseline=0.5,
+        final_train_loss=0.4,
+        final_val_loss=0.4,
+        auroc=0.9,
+        aupr=0.9,
+        random_baseline=Areas(auroc=0.5, aupr=0.5),
+        thresholds=at,
+        selected_threshold=SelectedThreshold(
+            criterion="f1", threshold=threshold, metrics=None
+        ),
+    )

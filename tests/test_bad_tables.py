@@ -17,8 +17,8 @@ from sklearn.preprocessing import StandardScaler
 
 from moons_classifier.params import DataParams, InferenceParams, ModelParams
 from moons_classifier.pipelines.data_processing.nodes import select_source
+from moons_classifier.pipelines.inference.kernels import OUTPUT_COLUMNS
 from moons_classifier.pipelines.inference.nodes import (
-    OUTPUT_COLUMNS,
     check_inference_input,
     score_points,
 )

@@ -22,7 +22,7 @@ from moons_classifier.pipelines.data_processing.nodes import (
     generate_moons,
     select_source,
     split_data,
-    standardize,
+    standardize_test_split,
 )
 from moons_classifier.pipelines.evaluation.nodes import (
     compute_metrics,
@@ -30,7 +30,7 @@ from moons_classifier.pipelines.evaluation.nodes import (
 )
 from moons_classifier.pipelines.inference.nodes import score_points
 from moons_classifier.pipelines.reporting.nodes import plot_tradeoffs
-from moons_classifier.plotting import stratified_sample
+from moons_classifier.pipelines.reporting.plotting import stratified_sample
 from tests.helpers import metrics_at
 from tests.reference import REFERENCE
 
@@ -54,7 +54,9 @@ def test_metrics_of_a_validation_split_without_positives_are_strict_json():
     predictions = pd.DataFrame({"y": [0, 0, 0, 0], "probability": [0.1, 0.2, 0.7, 0.4]})
     train = pd.DataFrame({"y": [0, 1]})
     history = pd.DataFrame({"train_loss": [0.5], "val_loss": [0.4]})
-    metrics = compute_metrics(predictions, train, history, EvaluationParams())
+    metrics = compute_metrics(
+        predictions, train, history, EvaluationParams()
+    ).document()
     json.dumps(metrics, allow_nan=False)
     assert (metrics["auroc"], metrics["aupr"]) == (None, None)
     assert metrics["random_baseline"] == {"auroc": None, "aupr": None}
@@ -70,10 +72,7 @@ def test_metrics_of_a_validation_split_without_positives_are_strict_json():
 
 def test_unjoined_threshold_points_are_markers_only():
     predictions = pd.DataFrame({"y": [0, 1, 0, 1], "probability": [0.2, 0.7, 0.4, 0.9]})
-    metrics = {
-        **metrics_at(predictions, EvaluationParams().thresholds),
-        "selected_threshold": {"threshold": None},
-    }
+    metrics = metrics_at(predictions, EvaluationParams().thresholds)
     roc, pr, _, _ = plot_tradeoffs(
         predictions, metrics, EvaluationParams(), ReportingParams()
     ).axes
@@ -88,12 +87,12 @@ def test_inference_probabilities_are_bit_identical_to_the_evaluations():
         val.drop(columns="y"),
         scaler,
         STATE_DICT,
-        {},
+        metrics_at(),
         ModelParams(),
         InferenceParams(threshold=0.5),
     )
     evaluated = predict_probabilities(
-        STATE_DICT, standardize(val, scaler), ModelParams()
+        STATE_DICT, standardize_test_split(val, scaler), ModelParams()
     )
     np.testing.assert_array_equal(scored["probability"], evaluated["probability"])
 

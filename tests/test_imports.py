@@ -16,7 +16,7 @@ METRICS_ONLY = ["data_processing", "training", "evaluation"]
 PROJECT_UNUSED = (
     "dask",
     "distributed",
-    "moons_classifier.plotting",
+    "moons_classifier.pipelines.reporting.plotting",
     "moons_classifier.pipelines.reporting",
 )
 

@@ -138,7 +138,7 @@ def test_an_interrupted_run_never_shadows_the_last_good_one(
     assert interrupted.returncode != 0
     assert versions(project, MANIFESTS) == [good]
     # The interrupted run's lock died with its process: the next run gets in.
-    caplog.set_level(logging.INFO, logger="moons_classifier.hooks")
+    caplog.set_level(logging.INFO, logger="moons_classifier.runs.hooks")
     run_kedro(project, monkeypatch, pipeline_name="inference")
     assert f"Using the artifacts of run {good}" in caplog.text
     for namespace in ("logistic", "mlp"):

@@ -220,7 +220,7 @@ def assert_earlier_versions_intact(project: Path, monkeypatch, before: dict) -> 
             "linear.weight",
             "linear.bias",
         }
-        assert catalog.load("logistic_metrics")["n_train"] == 80  # noqa: PLR2004
+        assert catalog.load("logistic_metrics").n_train == 80  # noqa: PLR2004
         assert set(catalog.load("model_comparison")) == {"logistic", "mlp"}
     assert not [
         path
@@ -251,7 +251,7 @@ def test_run_failing_in_a_late_node_leaves_earlier_versions_intact(
 
 def metrics_that_fail_to_serialise(*args):
     """Real metrics, then a value JSON cannot write: the save fails part way through."""
-    return {**compute_metrics(*args), "unserialisable": object()}
+    return compute_metrics(*args).model_copy(update={"pr_baseline": object()})
 
 
 def rename_that_fails(*args, **kwargs):

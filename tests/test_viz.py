@@ -25,10 +25,11 @@ HELD_OUT = {"test_split", "test_features", "test_predictions"}
 PREVIEW_ROWS = 10  # preview_args.nrows of the catalog's tables
 FIGURE = "logistic.roc_pr_curves_figure"
 PREVIEW_TYPES = {  # dataset type (as kedro-viz names it) -> the preview kedro-viz sends
-    "moons_classifier.datasets.TableDataset": "TablePreview",
+    "datasets.table_dataset.TableDataset": "TablePreview",
     "pandas.csv_dataset.CSVDataset": "TablePreview",
-    "moons_classifier.datasets.JSONDataset": "JSONPreview",
-    "moons_classifier.datasets.StandardScalerDataset": "JSONPreview",
+    "datasets.json_dataset.JSONDataset": "JSONPreview",
+    "datasets.metrics_dataset.MetricsDataset": "JSONPreview",
+    "datasets.standard_scaler.StandardScalerDataset": "JSONPreview",
     "matplotlib.matplotlib_dataset.MatplotlibDataset": "ImagePreview",
 }
 

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
+import numpy as np
 import torch
 from torch import nn
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from sklearn.preprocessing import StandardScaler
 
 from moons_classifier.params import ModelParams
 from moons_classifier.seeding import seeded_torch
@@ -62,3 +68,16 @@ def predict_logits(
     return torch.cat(
         [model(chunk.to(device)).cpu() for chunk in features.split(chunk_size)]
     )
+
+
+def scaled_probabilities(
+    scaler: StandardScaler, model: nn.Module, points: pd.DataFrame
+) -> np.ndarray:
+    """Each row's probability of class 1: its features scaled, the logit, its sigmoid."""
+    features = list(scaler.feature_names_in_)
+    # Row-major, as the evaluation's features: the matrix product then rounds the same way.
+    standardized = np.ascontiguousarray(
+        scaler.transform(points[features].astype(np.float64))
+    )
+    logits = predict_logits(model, torch.as_tensor(standardized).float()).squeeze(1)
+    return torch.sigmoid(logits).numpy()

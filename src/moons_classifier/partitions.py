@@ -1,22 +1,13 @@
-"""Dask partitions: their sizes and seeds, their parquet files, tree reductions, and
-mini-batches streamed from them."""
+"""Dask partitions: their sizes and seeds, their parquet files, and tree reductions."""
 
 from __future__ import annotations
 
 import operator
 import sys
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import torch
-
-from moons_classifier.tabular import LABEL, to_tensors
-
-Batch = tuple[torch.Tensor, torch.Tensor]
 
 
 def is_dask(table: object) -> bool:
@@ -120,68 +111,3 @@ def tree_sum(parts: Sequence[Any]) -> Any:
         ]
         level = pairs + level[len(pairs) * 2 :]
     return level[0]
-
-
-@dataclass(frozen=True)
-class PartitionLoader:
-    """Mini-batches of a Dask DataFrame, one partition in memory at a time (the next one
-    loading meanwhile; a table of one partition stays in memory).
-
-    Each pass draws from torch's RNG as a DataLoader draws: one partition then gives the
-    pandas backend's batches exactly. Shuffled, the partitions come in a random order
-    and each partition's rows in a random order.
-    """
-
-    table: Any  # a dask.dataframe.DataFrame
-    batch_size: int
-    shuffle: bool = False
-
-    def __iter__(self) -> Iterator[Batch]:
-        """Float32 feature and label batches, as ``DataLoader(TensorDataset(...))`` gives them."""
-        n_partitions = self.table.npartitions
-        order = list(range(n_partitions))
-        seed = None
-        torch.empty((), dtype=torch.int64).random_()  # DataLoader's base seed
-        if self.shuffle:
-            seed = int(torch.empty((), dtype=torch.int64).random_())
-            if n_partitions > 1:
-                order = torch.randperm(n_partitions).tolist()
-        with ThreadPoolExecutor(max_workers=1) as prefetch:
-            pending = prefetch.submit(self._tensors, order[0])
-            for position, index in enumerate(order):
-                features, labels = pending.result()
-                if position + 1 < n_partitions:
-                    pending = prefetch.submit(self._tensors, order[position + 1])
-                if seed is not None:
-                    rows = torch.randperm(
-                        len(labels),
-                        generator=torch.Generator().manual_seed(
-                            partition_seed(seed, index)
-                        ),
-                    )
-                    features, labels = features[rows], labels[rows]
-                for start in range(0, len(labels), self.batch_size):
-                    stop = start + self.batch_size
-                    yield features[start:stop], labels[start:stop]
-
-    @cached_property
-    def _whole(self) -> Batch | None:
-        """The tensors of a table that is one partition: read once, kept for every pass."""
-        return self._read(0) if self.table.npartitions == 1 else None
-
-    def _tensors(self, index: int) -> Batch:
-        """Partition ``index`` as float32 feature and label tensors."""
-        return self._read(index) if self._whole is None else self._whole
-
-    def _read(self, index: int) -> Batch:
-        """Partition ``index`` as float32 feature and label tensors, read in this process
-        (a parquet file for the tables the catalog loads), not sent through the cluster."""
-        return to_tensors(self.table.get_partition(index).compute(scheduler="sync"))
-
-    def class_counts(self) -> tuple[int, int]:
-        """How many rows are labelled 0 and 1."""
-        from dask import compute  # noqa: PLC0415
-
-        labels = self.table[LABEL]
-        n_rows, n_positive = compute(labels.size, labels.sum())
-        return int(n_rows - n_positive), int(n_positive)

@@ -2,9 +2,12 @@
 
 import warnings
 
+from moons_classifier.cluster_hooks import ClusterHooks
 from moons_classifier.config import CachingConfigLoader
-from moons_classifier.hooks import ProjectHooks
-from moons_classifier.tracking import project_path, tracking_hooks
+from moons_classifier.hooks import RunChecksHooks
+from moons_classifier.runs.hooks import ArtifactRunHooks
+from moons_classifier.tracking import tracking_hooks
+from moons_classifier.tracking.config import project_path
 
 # Kedro 1.7 and kedro-mlflow register their resolvers with OmegaConf 2.4's deprecated
 # register_new_resolver(); a user can do nothing about it. Ignored only where they call
@@ -18,7 +21,11 @@ warnings.filterwarnings(
     module=r"kedro\.config\.omegaconf_config|kedro_mlflow\.framework\.hooks\.mlflow_hook",
 )
 
-HOOKS = (ProjectHooks(), *tracking_hooks())
+# pluggy calls the hooks registered last first: before the first node, the run checks
+# refuse a run that cannot succeed, then the artifact run pins its inputs and takes the
+# lock, then the Dask cluster starts; all before the tracking hooks start an MLflow run.
+# After the run, the cluster closes, then the manifest is written and the lock released.
+HOOKS = (ClusterHooks(), ArtifactRunHooks(), RunChecksHooks(), *tracking_hooks())
 
 # Kedro's OmegaConfigLoader, parsing unchanged files once per process (a sweep's worker).
 CONFIG_LOADER_CLASS = CachingConfigLoader

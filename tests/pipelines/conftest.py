@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from moons_classifier.contracts import Metrics
 from tests.pipelines.evaluation.chapter import Chapter, chapter
 
 
@@ -40,5 +41,5 @@ def predictions(run) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="session")
-def metrics(run) -> dict:
+def metrics(run) -> Metrics:
     return run.metrics

@@ -4,26 +4,13 @@ from collections.abc import Callable
 
 from kedro.pipeline import Pipeline
 
-MODEL_NAMESPACES = ("logistic", "mlp")
-# Each model's datasets that nodes outside the model namespaces read (the comparisons).
-# Kedro reserves "." for datasets inside a namespace, so these are mapped out of it as
-# "<model>_<name>" (logistic_metrics); their files stay under <layer>/<model>/.
-SHARED_DATASETS = ("metrics", "validation_predictions")
+from moons_classifier.catalog_names import (
+    MODEL_NAMESPACES,
+    SHARED_DATASETS,
+    shared_name,
+)
 
-
-def shared_name(namespace: str, name: str) -> str:
-    """The name, outside the model's namespace, of a shared dataset: ``logistic_metrics``."""
-    return f"{namespace}_{name}"
-
-
-def model_of(dataset: str) -> str | None:
-    """The model namespace ``dataset`` belongs to, if any: ``logistic`` for ``logistic_metrics``."""
-    shared = {
-        shared_name(namespace, name): namespace
-        for namespace in MODEL_NAMESPACES
-        for name in SHARED_DATASETS
-    }
-    return shared.get(dataset) or dataset.rpartition(".")[0] or None
+__all__ = ["MODEL_NAMESPACES", "per_model", "shared_name"]
 
 
 def per_model(

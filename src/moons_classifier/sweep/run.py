@@ -11,10 +11,11 @@ import optuna
 from distributed import Client, Future
 from kedro.framework.project import settings
 from kedro.framework.startup import bootstrap_project
-from pydantic import BaseModel
 
 from moons_classifier.cluster import SkipLastCollection, dask_client, slots
-from moons_classifier.params import Choice, DaskParams, SweepParams
+from moons_classifier.dotted import flatten
+from moons_classifier.params import DaskParams
+from moons_classifier.sweep.params import Choice, SweepParams
 from moons_classifier.sweep.pruning import Pruning
 from moons_classifier.sweep.report import write_report
 from moons_classifier.sweep.study import (
@@ -59,19 +60,6 @@ class SweepConfig:
     cluster: DaskParams
     tracked: bool
     parameters: dict[str, Any]
-
-
-def flatten(params: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested parameters (dicts, typed groups) as dotted paths: ``data.source``."""
-    flat = {}
-    for key, value in params.items():
-        if isinstance(value, BaseModel):
-            value = value.model_dump()  # noqa: PLW2901
-        if isinstance(value, dict):
-            flat |= flatten(value, f"{prefix}{key}.")
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
 
 
 def load_sweep_config(project: Path, options: SweepOptions) -> SweepConfig:

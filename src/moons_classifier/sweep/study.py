@@ -15,13 +15,13 @@ from distributed import Client, Future, KilledWorker, as_completed
 from optuna_integration import DaskStorage
 
 from moons_classifier.cluster import WorkersLostError
-from moons_classifier.params import Choice, FloatRange, SweepParams
+from moons_classifier.contracts import OBJECTIVES
 from moons_classifier.pipelines import MODEL_NAMESPACES
+from moons_classifier.sweep.params import Choice, FloatRange, SweepParams
 
 logger = logging.getLogger(__name__)
 
 MODEL = "model"
-DIRECTIONS = {"aupr": "maximize", "auroc": "maximize", "val_loss": "minimize"}
 RESULT_ATTRS = ("worker", "duration_s", "test", "error", "models")
 # The user attribute of the epochs a trial trained: all of them, or those before it was pruned.
 EPOCHS = "epochs"
@@ -97,7 +97,7 @@ def open_study(
     study = optuna.create_study(
         study_name=name,
         storage=storage,
-        direction=DIRECTIONS[params.objective],
+        direction=OBJECTIVES[params.objective].direction,
         load_if_exists=True,
     )
     for key, value in {OBJECTIVE: params.objective, FIXED: fixed}.items():

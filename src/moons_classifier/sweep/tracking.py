@@ -14,7 +14,7 @@ from kedro.framework.project import settings
 from kedro.framework.session import KedroSession
 
 from moons_classifier.sweep.trial import PIPELINES
-from moons_classifier.tracking import MLFLOW_CONFIG_PATTERNS
+from moons_classifier.tracking.config import MLFLOW_CONFIG_PATTERNS
 from moons_classifier.tracking.nesting import TrialRun
 
 logger = logging.getLogger(__name__)

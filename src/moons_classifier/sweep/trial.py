@@ -20,6 +20,8 @@ from kedro.framework.project import settings
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
+from moons_classifier.contracts import OBJECTIVES, Metrics
+from moons_classifier.dotted import nested
 from moons_classifier.sweep.process import run_in_process_of_its_own
 from moons_classifier.tracking.nesting import TrialRun, as_trial, mark_pruned
 
@@ -27,7 +29,6 @@ if TYPE_CHECKING:
     from moons_classifier.sweep.pruning import Pruning
 
 PIPELINES = "data_processing,training,evaluation"
-OBJECTIVE_KEYS = {"aupr": "aupr", "auroc": "auroc", "val_loss": "final_val_loss"}
 LOG_FORMAT = "%(asctime)s - %(name)s - %(levelname)s - %(message)s"
 # One session at a time in a worker process, whatever its threads: a session changes the
 # working directory, the logging handlers and the project's hooks' state.
@@ -50,18 +51,6 @@ def run_command(model: str, params: dict[str, Any], env: str | None) -> list[str
     dotlist = ",".join(f"{key}={yaml_value(value)}" for key, value in params.items())
     command = ["run", "--pipelines", PIPELINES, "--tags", f"data_processing,{model}"]
     return [*command, *(["--env", env] if env else []), "--params", dotlist]
-
-
-def nested(params: dict[str, Any]) -> dict[str, Any]:
-    """Dotted parameter paths as the nested runtime parameters ``--params`` gives."""
-    tree: dict[str, Any] = {}
-    for path, value in params.items():
-        *groups, key = path.split(".")
-        branch = tree
-        for group in groups:
-            branch = branch.setdefault(group, {})
-        branch[key] = value
-    return tree
 
 
 def newest(folder: Path) -> Any:
@@ -178,7 +167,7 @@ def run_trial(  # noqa: PLR0913  (what a trial is made of)
 
 def objective_of(reports: Path, objective: str) -> dict[str, Any]:
     """The trial's objective and test metrics, read from its reports; or why there is none."""
-    value = newest(reports / "metrics.json")[OBJECTIVE_KEYS[objective]]
+    value = OBJECTIVES[objective].of(Metrics(**newest(reports / "metrics.json")))
     if value is None:
         return {"error": f"{objective} is undefined on the validation split"}
     return {"value": value, "test": newest(reports / "test_metrics.json")}

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import warnings
 from importlib.util import find_spec
-from pathlib import Path
-
-from kedro.utils import find_kedro_project
 
 # Importing kedro-mlflow defines its KedroPipelineModel, whose predict has no type hints:
 # MLflow warns about that (this project's model, pyfunc_model.py, has them), and past any
 # warnings filter, so the import's warnings are recorded and all others issued again.
 KEDRO_MLFLOW_PREDICT = "Add type hints to the `predict` method"
-# The configuration files kedro-mlflow reads (the patterns it registers itself).
-MLFLOW_CONFIG_PATTERNS = ["mlflow*", "mlflow*/**", "**/mlflow*"]
 
 
 def tracking_hooks() -> tuple[object, ...]:
@@ -36,13 +31,3 @@ def _reissue(caught: list[warnings.WarningMessage]) -> None:
             warnings.warn_explicit(
                 warning.message, warning.category, warning.filename, warning.lineno
             )
-
-
-def project_path(relative: str) -> str:
-    """``relative`` under the Kedro project holding the working directory, as a POSIX path.
-
-    The ``${project_path:...}`` resolver of ``conf/base/mlflow.yml``: ``kedro run`` in the
-    project and a notebook in ``notebooks/`` find the same tracking store.
-    """
-    root = find_kedro_project(Path.cwd()) or Path.cwd()
-    return (root / relative).as_posix()

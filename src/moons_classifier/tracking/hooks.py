@@ -25,7 +25,7 @@ from mlflow.utils.git_utils import get_git_commit
 from mlflow.utils.mlflow_tags import MLFLOW_GIT_COMMIT, MLFLOW_PARENT_RUN_ID
 from pydantic import BaseModel
 
-from moons_classifier.tracking import MLFLOW_CONFIG_PATTERNS
+from moons_classifier.tracking.config import MLFLOW_CONFIG_PATTERNS
 from moons_classifier.tracking.nesting import current_trial
 
 

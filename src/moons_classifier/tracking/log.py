@@ -18,14 +18,20 @@ from mlflow.models import ModelSignature
 from mlflow.models.model import ModelInfo
 from mlflow.types import ColSpec, Schema
 
+from moons_classifier.catalog_names import (
+    LOSS_HISTORY,
+    MODEL_NAMESPACES,
+    SCALER,
+    STATE_DICT,
+    metrics_name,
+    model_of,
+    namespace_of,
+)
 from moons_classifier.datasets import StandardScalerDataset
+from moons_classifier.dotted import flatten
 from moons_classifier.params import ModelParams
-from moons_classifier.pipelines import MODEL_NAMESPACES, model_of, shared_name
 from moons_classifier.tracking.nesting import TrialRun
 
-LOSS_HISTORY_SUFFIX = ".loss_history"
-STATE_DICT_SUFFIX = ".model_state_dict"
-SCALER = "scaler"
 MODEL_CODE = Path(__file__).with_name("pyfunc_model.py")
 # What the logged model imports; the project itself must be installed where it is served.
 MODEL_REQUIREMENTS = (
@@ -40,26 +46,11 @@ MODEL_REQUIREMENTS = (
 )
 
 
-def flatten(tree: Any, prefix: str) -> dict[str, Any]:
-    """The leaves of nested dicts and lists, keyed by their dotted path under ``prefix``."""
-    if isinstance(tree, dict):
-        items = tree.items()
-    elif isinstance(tree, list):
-        items = enumerate(tree)
-    else:
-        return {prefix: tree}
-    return {
-        key: leaf
-        for name, subtree in items
-        for key, leaf in flatten(subtree, f"{prefix}.{name}").items()
-    }
-
-
 def numeric_leaves(tree: Any, prefix: str) -> dict[str, float]:
     """The numeric leaves of ``tree`` (no nulls, strings or booleans), as MLflow metrics."""
     return {
         key: float(leaf)
-        for key, leaf in flatten(tree, prefix).items()
+        for key, leaf in flatten(tree, prefix, lists=True).items()
         if isinstance(leaf, int | float) and not isinstance(leaf, bool)
     }
 
@@ -90,8 +81,8 @@ def log_loss_histories(pipeline: Pipeline, catalog: DataCatalog) -> None:
     metrics = [
         Metric(f"{namespace}.{column}", float(value), timestamp, int(epoch))
         for name in sorted(pipeline.all_outputs())
-        if name.endswith(LOSS_HISTORY_SUFFIX)
-        for namespace in [name.removesuffix(LOSS_HISTORY_SUFFIX)]
+        for namespace in [namespace_of(name, LOSS_HISTORY)]
+        if namespace
         for table in [catalog.load(name)]
         for column in table.columns.drop("epoch")
         for epoch, value in zip(table["epoch"], table[column], strict=True)
@@ -103,9 +94,10 @@ def log_final_metrics(pipeline: Pipeline, catalog: DataCatalog) -> None:
     """Log the numeric leaves of each ``<namespace>_metrics`` under its namespace."""
     outputs = pipeline.all_outputs()
     for namespace in MODEL_NAMESPACES:
-        name = shared_name(namespace, "metrics")
+        name = metrics_name(namespace)
         if name in outputs:
-            mlflow.log_metrics(numeric_leaves(catalog.load(name), namespace))
+            metrics = catalog.load(name).document()
+            mlflow.log_metrics(numeric_leaves(metrics, namespace))
 
 
 def log_models(files: dict[str, Path], catalog: DataCatalog, prefix: str) -> None:
@@ -113,8 +105,7 @@ def log_models(files: dict[str, Path], catalog: DataCatalog, prefix: str) -> Non
     if SCALER not in files:
         return
     for name, path in files.items():
-        if name.endswith(STATE_DICT_SUFFIX):
-            namespace = name.removesuffix(STATE_DICT_SUFFIX)
+        if namespace := namespace_of(name, STATE_DICT):
             log_model(
                 namespace,
                 files[SCALER],
@@ -175,8 +166,8 @@ def _log_pyfunc_model(
 def note_models(trial: TrialRun, files: dict[str, Path], catalog: DataCatalog) -> None:
     """Note in ``trial`` each model it trained: its scaler, state_dict and parameters."""
     for name, path in files.items():
-        if name.endswith(STATE_DICT_SUFFIX) and SCALER in files:
-            namespace = name.removesuffix(STATE_DICT_SUFFIX)
+        namespace = namespace_of(name, STATE_DICT)
+        if namespace and SCALER in files:
             trial.models[namespace] = {
                 "scaler": str(files[SCALER]),
                 "state_dict": str(path),

@@ -10,14 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-import torch
 from mlflow.models import set_model
 from mlflow.pyfunc import PythonModel, PythonModelContext
 
 from moons_classifier.datasets import StandardScalerDataset, TorchStateDictDataset
-from moons_classifier.models import load_model, predict_logits
+from moons_classifier.models import load_model, scaled_probabilities
 from moons_classifier.params import ModelParams
 
 
@@ -46,11 +44,13 @@ class ScaledNetwork(PythonModel):
         params: dict[str, Any] | None = None,
     ) -> pd.DataFrame:
         """The ``probability`` column, computed as the inference pipeline computes it."""
-        standardized = np.ascontiguousarray(
-            self.scaler.transform(model_input[self.features].astype(np.float64))
+        return pd.DataFrame(
+            {
+                "probability": scaled_probabilities(
+                    self.scaler, self.network, model_input
+                )
+            }
         )
-        logits = predict_logits(self.network, torch.as_tensor(standardized).float())
-        return pd.DataFrame({"probability": torch.sigmoid(logits.squeeze(1)).numpy()})
 
 
 set_model(ScaledNetwork())

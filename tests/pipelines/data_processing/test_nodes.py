@@ -17,6 +17,7 @@ from moons_classifier.pipelines.data_processing.nodes import (
     select_source,
     split_data,
     standardize_splits,
+    standardize_test_split,
     subsample_positives,
 )
 
@@ -201,3 +202,15 @@ def test_standardize_splits_transforms_features_only(chapter_split):
     assert train["x1"].mean() == pytest.approx(
         SCALER_MEAN[0], abs=1e-12
     )  # input untouched
+
+
+def test_standardize_test_split_uses_the_training_scaler(chapter_split):
+    train, val = chapter_split
+    scaler = fit_scaler(train)
+    test_scaled = standardize_test_split(val, scaler)
+    np.testing.assert_array_equal(
+        test_scaled[["x1", "x2"]].to_numpy(), scaler.transform(val[["x1", "x2"]])
+    )
+    pd.testing.assert_series_equal(test_scaled["y"], val["y"])
+    empty = val.iloc[:0]
+    assert standardize_test_split(empty, scaler) is empty

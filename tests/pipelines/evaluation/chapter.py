@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from moons_classifier.contracts import Metrics
 from moons_classifier.params import EvaluationParams
 from moons_classifier.pipelines.evaluation.nodes import compute_metrics
 from tests.book_reference import BookRun, run_book
@@ -30,7 +31,7 @@ class Chapter:
     val: pd.DataFrame
     history: pd.DataFrame
     predictions: pd.DataFrame
-    metrics: dict
+    metrics: Metrics
 
     @property
     def state_dict(self) -> dict[str, torch.Tensor]:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import torch
 
+from moons_classifier.contracts import Metrics, SelectedThreshold
 from moons_classifier.metrics import areas_under_curves, threshold_metrics
 from moons_classifier.params import (
     BootstrapParams,
@@ -24,7 +25,7 @@ from moons_classifier.pipelines.evaluation.nodes import (
     predict_probabilities,
 )
 from tests.book_reference import book_aucs, book_metrics
-from tests.pipelines.evaluation.chapter import AUPR, AUROC, CONFUSION
+from tests.pipelines.evaluation.chapter import AUPR, AUROC, CONFUSION, chapter
 
 RANDOM = {"auroc": 0.505050505050505, "aupr": 0.570559046216941}
 RATIOS = ("tpr", "fpr", "precision", "recall", "accuracy", "f1")
@@ -58,6 +59,7 @@ def test_predict_probabilities_is_the_sigmoid_of_the_models_logits(book, val):
 
 
 def test_compute_metrics_reproduces_the_chapter(metrics, book):
+    metrics = metrics.document()
     assert set(metrics) == {
         "n_train",
         "n_val",
@@ -101,6 +103,7 @@ def test_compute_metrics_reproduces_the_chapter(metrics, book):
 
 
 def test_compute_metrics_selects_the_best_f1_threshold(metrics, book):
+    metrics = metrics.document()
     selected = metrics["selected_threshold"]
     threshold = best_f1_threshold(book.y_val, book.probabilities)
     assert selected["criterion"] == "f1"
@@ -121,7 +124,7 @@ def test_undefined_ratios_are_none_and_the_metrics_are_strict_json(
     no_positive_above_top = predictions.assign(
         probability=predictions["probability"] * 0.5
     )
-    metrics = compute_metrics(no_positive_above_top, train, history, params)
+    metrics = compute_metrics(no_positive_above_top, train, history, params).document()
     at_one = metrics["thresholds"]["1.0"]
     assert at_one["confusion_matrix"] == [[9, 0], [11, 0]]
     assert (at_one["precision"], at_one["f1"]) == (None, None)
@@ -132,7 +135,7 @@ def test_undefined_ratios_are_none_and_the_metrics_are_strict_json(
 def test_an_unmet_criterion_selects_no_threshold(train, history):
     predictions = pd.DataFrame({"y": [0, 1, 0, 1], "probability": [0.9, 0.8, 0.3, 0.2]})
     params = EvaluationParams(threshold_selection=MinPrecision(min_precision=0.9))
-    metrics = compute_metrics(predictions, train, history, params)
+    metrics = compute_metrics(predictions, train, history, params).document()
     assert metrics["selected_threshold"] == {
         "criterion": {"min_precision": 0.9},
         "threshold": None,
@@ -141,20 +144,22 @@ def test_an_unmet_criterion_selects_no_threshold(train, history):
     json.dumps(metrics, allow_nan=False)
 
 
-def summary(auroc: float, threshold: float | None) -> dict:
-    return {
-        "n_train": 80,
-        "auroc": auroc,
-        "aupr": auroc - 0.1,
-        "final_train_loss": 0.3,
-        "final_val_loss": 0.2,
-        "thresholds": {},
-        "selected_threshold": {
-            "criterion": "f1",
-            "threshold": threshold,
-            "metrics": None,
-        },
-    }
+def with_threshold(threshold: float | None, **update: float) -> Metrics:
+    """The chapter's metrics with ``threshold`` selected and ``update``'s values."""
+    selected = SelectedThreshold(criterion="f1", threshold=threshold, metrics=None)
+    return chapter().metrics.model_copy(
+        update={**update, "selected_threshold": selected}
+    )
+
+
+def summary(auroc: float, threshold: float | None) -> Metrics:
+    return with_threshold(
+        threshold,
+        auroc=auroc,
+        aupr=auroc - 0.1,
+        final_train_loss=0.3,
+        final_val_loss=0.2,
+    )
 
 
 def test_compare_metrics_tabulates_each_model():
@@ -237,9 +242,7 @@ def check_against_the_loop(
     """compute_test_metrics equals the per-resample loop on these predictions."""
     params = EvaluationParams(bootstrap=BootstrapParams(n_resamples=300, seed=7))
     predictions = pd.DataFrame({"y": labels, "probability": probabilities})
-    actual = compute_test_metrics(
-        predictions, {"selected_threshold": {"threshold": threshold}}, params
-    )
+    actual = compute_test_metrics(predictions, with_threshold(threshold), params)
     expected = reference_test_metrics(
         labels, probabilities, threshold, params.bootstrap
     )

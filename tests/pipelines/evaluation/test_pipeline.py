@@ -41,11 +41,11 @@ def run(pipeline: Pipeline, with_test: bool = False) -> DataCatalog:
 
 def test_pipeline_computes_the_chapters_metrics_per_namespace():
     catalog = run(create_pipeline().to_outputs("logistic_metrics", "mlp_metrics"))
-    logistic = catalog.load("logistic_metrics")
+    logistic = catalog.load("logistic_metrics").document()
     assert logistic["auroc"] == pytest.approx(AUROC, abs=1e-12)
     assert logistic["aupr"] == pytest.approx(AUPR, abs=1e-12)
     assert logistic["thresholds"]["0.5"]["confusion_matrix"] == [[7, 2], [1, 10]]
-    mlp = catalog.load("mlp_metrics")
+    mlp = catalog.load("mlp_metrics").document()
     assert mlp["n_val"] == 20  # noqa: PLR2004
     assert mlp["auroc"] != logistic["auroc"]
 
@@ -65,9 +65,8 @@ def test_test_metrics_carry_bootstrap_intervals_and_are_empty_without_a_test_spl
     first, second = (run(pipeline, with_test=True) for _ in range(2))
     test = first.load("logistic.test_metrics")
     assert test == second.load("logistic.test_metrics")  # seeded
-    metrics = run(create_pipeline().to_outputs("logistic_metrics")).load(
-        "logistic_metrics"
-    )
+    pipeline = create_pipeline().to_outputs("logistic_metrics")
+    metrics = run(pipeline).load("logistic_metrics").document()
     assert test["n_test"] == 20  # noqa: PLR2004
     assert test["selected_threshold"] == metrics["selected_threshold"]["threshold"]
     assert test["auroc"]["value"] == pytest.approx(AUROC, abs=1e-12)

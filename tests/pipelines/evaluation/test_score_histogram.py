@@ -11,7 +11,11 @@ from moons_classifier.metrics import (
     select_threshold,
 )
 from moons_classifier.params import MinPrecision, MinRecall
-from moons_classifier.score_histogram import ScoreHistogram, bin_count, merge
+from moons_classifier.pipelines.evaluation.score_histogram import (
+    ScoreHistogram,
+    bin_count,
+    merge,
+)
 
 CRITERIA = [
     "f1",

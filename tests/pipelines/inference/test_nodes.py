@@ -18,13 +18,14 @@ from moons_classifier.pipelines.data_processing.nodes import (
     fit_scaler,
     generate_moons,
     split_data,
-    standardize,
+    standardize_test_split,
 )
 from moons_classifier.pipelines.evaluation.nodes import predict_probabilities
 from moons_classifier.pipelines.inference.nodes import (
     check_inference_input,
     score_points,
 )
+from tests.helpers import metrics_at
 from tests.pipelines.inference.trained import SELECTED, STATE_DICT
 
 
@@ -90,7 +91,7 @@ def test_scores_equal_the_evaluations_probabilities(splits, scaler):
         InferenceParams(),
     )
     evaluated = predict_probabilities(
-        STATE_DICT, standardize(val, scaler), ModelParams()
+        STATE_DICT, standardize_test_split(val, scaler), ModelParams()
     )
     np.testing.assert_allclose(
         scored["probability"], evaluated["probability"], rtol=1e-6
@@ -135,7 +136,7 @@ def test_the_explicit_threshold_wins_over_the_selected_one(points, scaler):
 
 
 def test_without_any_threshold_scoring_stops(points, scaler):
-    metrics = {"selected_threshold": {"threshold": None}}
+    metrics = metrics_at(threshold=None)
     with pytest.raises(ValueError, match="Set inference.threshold"):
         score_points(
             points, scaler, STATE_DICT, metrics, ModelParams(), InferenceParams()

@@ -10,8 +10,8 @@ import pytest
 from kedro_datasets.pandas import CSVDataset
 from sklearn.preprocessing import StandardScaler
 
+from moons_classifier.checks import check_saves_dask
 from moons_classifier.datasets import TableDataset
-from moons_classifier.hooks import check_saves_dask
 from moons_classifier.params import (
     DataParams,
     InferenceParams,

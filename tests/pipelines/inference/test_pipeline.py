@@ -24,6 +24,7 @@ from moons_classifier.pipelines.data_processing.nodes import (
     split_data,
 )
 from moons_classifier.pipelines.inference import create_pipeline
+from tests.helpers import metrics_at
 
 
 def catalog_for(points: pd.DataFrame, threshold: float | None) -> DataCatalog:
@@ -37,8 +38,8 @@ def catalog_for(points: pd.DataFrame, threshold: float | None) -> DataCatalog:
         "params:mlp.model": mlp,
         "logistic.model_state_dict": build_model(2, ModelParams()).state_dict(),
         "mlp.model_state_dict": build_model(2, mlp).state_dict(),
-        "logistic_metrics": {"selected_threshold": {"threshold": 0.4}},
-        "mlp_metrics": {"selected_threshold": {"threshold": 0.6}},
+        "logistic_metrics": metrics_at(threshold=0.4),
+        "mlp_metrics": metrics_at(threshold=0.6),
     }
     return DataCatalog({name: MemoryDataset(data) for name, data in datasets.items()})
 

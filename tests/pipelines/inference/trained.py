@@ -2,8 +2,10 @@
 
 import torch
 
+from tests.helpers import metrics_at
+
 STATE_DICT = {
     "linear.weight": torch.tensor([[1.180625319480896, -1.8692580461502075]]),
     "linear.bias": torch.tensor([-0.059131260961294174]),
 }
-SELECTED = {"selected_threshold": {"threshold": 0.6767831444740295}}
+SELECTED = metrics_at(threshold=0.6767831444740295)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,6 +11,8 @@ from sklearn.metrics import precision_recall_curve, roc_curve
 
 from moons_classifier.params import EvaluationParams, ModelParams, ReportingParams
 from moons_classifier.pipelines.reporting.nodes import (
+    drawn_points,
+    evaluated,
     plot_best_worst_curves,
     plot_data,
     plot_decision_surface,
@@ -23,7 +23,13 @@ from moons_classifier.pipelines.reporting.nodes import (
     plot_roc_pr_curves,
     plot_tradeoffs,
     predict_grid,
+    sample_note,
+    sample_rows,
+    threshold_counts,
+    with_probability,
 )
+from moons_classifier.pipelines.reporting.plotting import stratified_sample
+from tests.helpers import metrics_at
 from tests.pipelines.evaluation.chapter import CONFUSION
 from tests.pipelines.reporting.figures import scatter_points, titled
 
@@ -61,6 +67,55 @@ def test_predict_grid_is_empty_without_two_features(book, n_features):
     )
     grid = predict_grid(book.state_dict, data, ModelParams(), ReportingParams())
     assert grid.empty
+
+
+def test_a_pandas_tables_rows_are_drawn_as_they_are(val):
+    assert sample_rows(val, 5, 0) is val
+
+
+def test_sample_note_says_only_when_rows_were_left_out(val):
+    assert sample_note(val, val) == ""
+    assert sample_note(val, val.iloc[:5]) == " (sample of 5 of 20)"
+
+
+def test_with_probability_puts_each_probability_beside_its_row(val, predictions):
+    joined = with_probability(val, predictions)
+    pd.testing.assert_frame_equal(joined.drop(columns="probability"), val)
+    np.testing.assert_array_equal(joined["probability"], predictions["probability"])
+
+
+def test_with_probability_refuses_predictions_of_other_rows(val, predictions):
+    with pytest.raises(ValueError, match=r"do not line up .* \(20 rows\) here:"):
+        with_probability(val, predictions.iloc[::-1], " here")
+
+
+def test_threshold_counts_are_the_chapters_confusion_matrices(predictions):
+    counts = threshold_counts(predictions, [0.3, 0.5, 0.7])
+    assert counts == [tuple(np.ravel(matrix)) for matrix in CONFUSION.values()]
+    assert all(type(c) is int for row in counts for c in row)
+
+
+def test_evaluated_reads_the_evaluations_metrics_in_the_thresholds_order(predictions):
+    metrics = metrics_at(predictions, [0.3, 0.5, 0.7])
+    at = evaluated(metrics, [0.7, 0.3])
+    assert at == [metrics.at(0.7).model_dump(), metrics.at(0.3).model_dump()]
+    assert [m["confusion_matrix"] for m in at] == [CONFUSION["0.7"], CONFUSION["0.3"]]
+
+
+def test_evaluated_refuses_thresholds_the_evaluation_did_not_count(predictions):
+    metrics = metrics_at(predictions, [0.3, 0.5, 0.7])
+    with pytest.raises(ValueError, match=r"evaluation.thresholds \[0.4, 0.6\]"):
+        evaluated(metrics, [0.4, 0.5, 0.6])
+
+
+def test_drawn_points_are_a_seeded_stratified_sample(train):
+    params = ReportingParams(plot_sample_size=10, plot_seed=3)
+    drawn = drawn_points(train, params)
+    pd.testing.assert_frame_equal(drawn, stratified_sample(train, 10, 3))
+    pd.testing.assert_frame_equal(drawn, train.loc[drawn.index])
+    assert len(drawn) == 10  # noqa: PLR2004
+    assert drawn["y"].sum() == round(10 * train["y"].mean())
+    assert drawn_points(train, ReportingParams()) is train
 
 
 def test_plot_data_draws_one_feature_against_the_class():
@@ -199,8 +254,10 @@ def test_plot_probability_lines_without_two_features_draws_lines_only(
 def test_probability_lines_print_the_evaluations_counts(
     val, predictions, metrics, small_grid
 ):
-    evaluated = copy.deepcopy(metrics)
-    evaluated["thresholds"]["0.5"]["confusion_matrix"] = [[1, 2], [3, 4]]
+    changed = metrics.at(0.5).model_copy(update={"confusion_matrix": [[1, 2], [3, 4]]})
+    evaluated = metrics.model_copy(
+        update={"thresholds": {**metrics.thresholds, "0.5": changed}}
+    )
     figure = plot_probability_lines(
         predictions, val, small_grid, evaluated, EvaluationParams(), ReportingParams()
     )
@@ -250,7 +307,7 @@ def test_plot_roc_pr_curves_draws_sklearns_curves(predictions, metrics, book):
 
 def test_plot_roc_pr_curves_stars_the_selected_threshold(predictions, metrics):
     roc, pr = plot_roc_pr_curves(predictions, metrics, ReportingParams()).axes
-    chosen = metrics["selected_threshold"]["metrics"]
+    chosen = metrics.selected_threshold.metrics.model_dump()
     (star,) = [line for line in roc.get_lines() if line.get_marker() == "*"]
     assert (star.get_xdata()[0], star.get_ydata()[0]) == (chosen["fpr"], chosen["tpr"])
     (star,) = [line for line in pr.get_lines() if line.get_marker() == "*"]

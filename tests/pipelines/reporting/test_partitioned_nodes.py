@@ -137,9 +137,7 @@ def test_dask_figures_state_the_true_size_and_the_sample(scored):
         "validation (300 points)",
     ]
     assert [len(scatter_points(ax)[0]) for ax in figure.axes] == [40, 40]
-    roc, pr = plot_roc_pr_curves(
-        partitioned(predictions), {"selected_threshold": {"threshold": None}}, SMALL
-    ).axes
+    roc, pr = plot_roc_pr_curves(partitioned(predictions), metrics_at(), SMALL).axes
     assert roc.get_title() == "ROC curve (sample of 40 of 300)"
     assert pr.get_title() == "precision-recall curve (sample of 40 of 300)"
 

@@ -1,4 +1,5 @@
-"""The class-stratified sample that bounds what the figures draw."""
+"""The drawing helpers: the class-stratified sample that bounds what the figures draw,
+the placeholder figure and the sample notes in titles."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from moons_classifier.plotting import stratified_sample
+from moons_classifier.pipelines.reporting.plotting import (
+    append_to_titles,
+    message_figure,
+    new_figure,
+    set_title,
+    stratified_sample,
+)
 
 
 @pytest.fixture
@@ -44,3 +51,27 @@ def test_a_rare_class_keeps_at_least_one_point():
     sample = stratified_sample(data, 100, seed=0)
     assert sample["y"].sum() == 1
     assert 0 in sample.index
+
+
+def test_a_message_figure_says_its_message_and_draws_no_axes():
+    (ax,) = message_figure("Nothing to draw.").axes
+    (text,) = ax.texts
+    assert text.get_text() == "Nothing to draw."
+    assert (text.get_horizontalalignment(), text.get_verticalalignment()) == (
+        "center",
+        "center",
+    )
+    assert not ax.axison
+
+
+def test_notes_are_appended_to_every_title():
+    _, axes = new_figure(1, 2, (8, 4))
+    for ax, title in zip(axes[0], ("ROC curve", "precision-recall curve"), strict=True):
+        set_title(ax, title)
+    append_to_titles(axes[0], " (sample of 40 of 300)")
+    assert [ax.get_title() for ax in axes[0]] == [
+        "ROC curve (sample of 40 of 300)",
+        "precision-recall curve (sample of 40 of 300)",
+    ]
+    append_to_titles(axes[0], "")
+    assert axes[0, 0].get_title() == "ROC curve (sample of 40 of 300)"

@@ -1,22 +1,19 @@
-"""Nodes that generate, split and standardize the data."""
+"""Nodes that generate, split and standardize the data, on either backend."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from types import ModuleType
-from typing import Any
 
-import numpy as np
 import pandas as pd
-from sklearn.datasets import make_moons
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from moons_classifier.params import DataParams, SplitParams
 from moons_classifier.partitions import check_parquet_files, is_dask
-from moons_classifier.tabular import LABEL, Table, feature_columns, feature_matrix
+from moons_classifier.tabular import Table
+
+from . import kernels
 
 
 def _partitioned() -> ModuleType:
@@ -33,10 +30,7 @@ def generate_moons(params: DataParams) -> Table:
     """
     if params.backend == "dask":
         return _partitioned().generate_moons(params)
-    features, labels = make_moons(
-        n_samples=params.n_samples, noise=params.noise, random_state=params.random_state
-    )
-    return pd.DataFrame({"x1": features[:, 0], "x2": features[:, 1], LABEL: labels})
+    return kernels.moons(params.n_samples, params.noise, params.random_state)
 
 
 def select_source(
@@ -59,172 +53,10 @@ def select_source(
         return (
             _partitioned().select_source(table, params)
             if dask
-            else prepare_table(table.compute(), params)
+            else kernels.prepare_table(table.compute(), params)
         )
-    prepared = prepare_table(table, params)
+    prepared = kernels.prepare_table(table, params)
     return _partitioned().from_pandas(prepared, params) if dask else prepared
-
-
-def prepare_table(table: pd.DataFrame, params: DataParams) -> pd.DataFrame:
-    """The table's feature columns as float64 and its 0/1 label as ``y``, once checked."""
-    features = checked_feature_columns(table, params)
-    check_scans([scan_table(table, features, params.label_column)], params.label_column)
-    return as_source(table, features, params.label_column)
-
-
-def as_source(
-    table: pd.DataFrame, features: list[str], label_column: str
-) -> pd.DataFrame:
-    """The checked table's ``features`` as float64 and its label as the integer ``y``."""
-    return pd.DataFrame(
-        {
-            **{c: table[c].astype(np.float64) for c in features},
-            LABEL: table[label_column].astype(int),
-        }
-    )
-
-
-def checked_feature_columns(table: pd.DataFrame, params: DataParams) -> list[str]:
-    """The table's feature columns per ``data``: distinct, present, other than the label."""
-    if params.label_column not in table.columns:
-        raise ValueError(
-            f"data.label_column={params.label_column!r} is not a column of the source table "
-            f"(columns: {list(table.columns)}). Set data.label_column to the 0/1 label column."
-        )
-    features = params.feature_columns or [
-        c for c in table.columns if c != params.label_column
-    ]
-    if (
-        not features
-        or params.label_column in features
-        or len(set(features)) < len(features)
-    ):
-        raise ValueError(
-            f"data.feature_columns={features} must name one or more distinct columns "
-            f"other than the label {params.label_column!r}."
-        )
-    if LABEL in features and params.label_column != LABEL:
-        raise ValueError(
-            f"The source table's feature column {LABEL!r} would be overwritten by the label "
-            f"({params.label_column!r}), which the project names {LABEL!r}. Rename that "
-            "column or leave it out of data.feature_columns."
-        )
-    missing = [c for c in features if c not in table.columns]
-    if missing:
-        raise ValueError(
-            f"data.feature_columns must name columns of the source table; missing: "
-            f"{missing} (columns: {list(table.columns)}). Fix the list or the table."
-        )
-    return features
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A value of a table: its column, its data row (from 0) and the value itself."""
-
-    column: str
-    row: int
-    value: Any
-
-
-@dataclass(frozen=True)
-class Scan:
-    """What one pass over a table (or one partition of it) found: its number of rows and
-    the first value of each kind that the source table may not hold."""
-
-    n_rows: int
-    non_number: Cell | None = None
-    non_numeric_columns: tuple[str, ...] = ()
-    bad_label: Cell | None = None
-    n_bad_labels: int = 0
-    non_finite: Cell | None = None
-
-
-def scan_table(table: pd.DataFrame, features: list[str], label_column: str) -> Scan:
-    """The first non-numeric feature value, label other than 0 or 1, and missing, NaN or
-    infinite feature value of ``table``, each in row order."""
-    non_numbers = np.column_stack([_non_numbers(table[c]) for c in features])
-    if non_numbers.any():
-        columns = tuple(
-            c for c, bad in zip(features, non_numbers.T, strict=True) if bad.any()
-        )
-        return Scan(len(table), _first_cell(table, features, non_numbers), columns)
-    bad_labels = ~table[label_column].isin([0, 1]).to_numpy()
-    values = table[features].to_numpy(dtype=np.float64)
-    return Scan(
-        len(table),
-        bad_label=_first_cell(table, [label_column], bad_labels[:, None]),
-        n_bad_labels=int(bad_labels.sum()),
-        non_finite=_first_cell(table, features, ~np.isfinite(values)),
-    )
-
-
-def _non_numbers(values: pd.Series) -> np.ndarray:
-    """Where ``values`` holds a value, not missing, that is no number: text that does not
-    read as one, or any value of a date or other non-numeric type."""
-    if pd.api.types.is_numeric_dtype(values):
-        return np.zeros(len(values), dtype=bool)
-    present = values.notna().to_numpy()
-    if not (
-        pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
-    ):
-        return present
-    return present & pd.to_numeric(values, errors="coerce").isna().to_numpy()
-
-
-def _first_cell(
-    table: pd.DataFrame, columns: list[str], marked: np.ndarray
-) -> Cell | None:
-    """The first cell, row by row, that ``marked`` (rows by ``columns``) marks; None if none."""
-    rows, positions = np.nonzero(marked)
-    if not len(rows):
-        return None
-    row, column = int(rows[0]), columns[positions[0]]
-    return Cell(column, row, table[column].iloc[[row]].tolist()[0])
-
-
-def check_scans(
-    scans: Sequence[Scan], label_column: str, parts: Sequence[str] | None = None
-) -> None:
-    """Refuse the first non-numeric, else label other than 0 or 1, else missing feature
-    value that ``scans`` found, in the table whose consecutive ``parts`` (named for the
-    message; unnamed for a whole table) they scanned, at its row in the table."""
-    if found := _first_found(scans, parts, "non_number"):
-        cell, row = found
-        columns = list(dict.fromkeys(c for s in scans for c in s.non_numeric_columns))
-        raise ValueError(
-            f"The source table's feature column {cell.column!r} holds the non-numeric "
-            f"value {cell.value!r} in {row}; not numeric: {columns}. Convert those "
-            "columns to numbers, or leave them out of data.feature_columns."
-        )
-    if found := _first_found(scans, parts, "bad_label"):
-        cell, row = found
-        raise ValueError(
-            f"The label column {label_column!r} must hold only 0 and 1; {row} holds "
-            f"{cell.value!r} ({sum(s.n_bad_labels for s in scans)} row(s) in all hold "
-            "other values). Fix or drop those rows."
-        )
-    if found := _first_found(scans, parts, "non_finite"):
-        cell, row = found
-        raise ValueError(
-            f"The source table's feature column {cell.column!r} holds {cell.value} "
-            f"(missing, NaN or infinite) in {row}. Fill or drop that row."
-        )
-
-
-def _first_found(
-    scans: Sequence[Scan], parts: Sequence[str] | None, kind: str
-) -> tuple[Cell, str] | None:
-    """The first cell of ``kind`` (a ``Scan`` field) that ``scans`` found, with its data
-    row in the table (from 1) and, where ``parts`` are named, in its part."""
-    start = 0
-    for scan, part in zip(scans, parts or [""] * len(scans), strict=True):
-        cell = getattr(scan, kind)
-        if cell is not None:
-            row = f"data row {start + cell.row + 1}"
-            return cell, f"{row} (row {cell.row + 1} of {part})" if part else row
-        start += scan.n_rows
-    return None
 
 
 def subsample_positives(data: Table, params: DataParams) -> Table:
@@ -237,30 +69,7 @@ def subsample_positives(data: Table, params: DataParams) -> Table:
         return data
     if is_dask(data):
         return _partitioned().subsample_positives(data, params)
-    positives = np.flatnonzero(data[LABEL].to_numpy() == 1)
-    n_neg = len(data) - len(positives)
-    wanted = round(params.positive_fraction * n_neg / (1 - params.positive_fraction))
-    if not 1 <= wanted <= len(positives):
-        raise ValueError(
-            f"data.positive_fraction={params.positive_fraction} needs {wanted} positives "
-            f"beside {n_neg} negatives, and the data has {len(positives)}; at least one "
-            "is needed and no more than there are. Choose another fraction, or more data."
-        )
-    rng = np.random.default_rng(params.random_state)
-    dropped = rng.choice(positives, size=len(positives) - wanted, replace=False)
-    return data.drop(index=data.index[dropped]).reset_index(drop=True)
-
-
-def check_split_sizes(n_rows: int, params: SplitParams) -> None:
-    """Refuse a ``split.test_size`` that leaves fewer than 2 training or 1 validation rows."""
-    n_val = math.ceil(params.test_size * n_rows)
-    if n_rows - n_val < 2 or n_val < 1:  # noqa: PLR2004
-        raise ValueError(
-            f"split.test_size={params.test_size} on {n_rows} rows leaves "
-            f"{n_rows - n_val} training and {n_val} validation rows; both sets need "
-            "rows. Use more rows (data.n_samples, or a larger table) or a test_size "
-            "nearer 0.5."
-        )
+    return kernels.thin_positives(data, params.positive_fraction, params.random_state)
 
 
 def split_data(data: Table, params: SplitParams) -> tuple[Table, Table]:
@@ -270,23 +79,8 @@ def split_data(data: Table, params: SplitParams) -> tuple[Table, Table]:
     """
     if is_dask(data):
         return _partitioned().split_data(data, params)
-    check_split_sizes(len(data), params)
-    train, val = train_test_split(
-        data, test_size=params.test_size, random_state=params.random_state
-    )
-    for name, part in (("training", train), ("validation", val)):
-        check_both_classes(name, part)
-    return train.reset_index(drop=True), val.reset_index(drop=True)
-
-
-def check_no_test_split(params: SplitParams) -> None:
-    """Refuse a held-out test split on the Dask backend."""
-    if params.test_fraction is not None:
-        raise ValueError(
-            f"split.test_fraction={params.test_fraction}: a held-out test split is not "
-            "available with data.backend=dask (its bootstrap intervals need the split in "
-            "memory). Set split.test_fraction to null, or use data.backend=pandas."
-        )
+    kernels.check_split_sizes(len(data), params)
+    return kernels.split_rows(data, params.test_size, params.random_state)
 
 
 def hold_out_test_split(data: Table, params: SplitParams) -> tuple[Table, pd.DataFrame]:
@@ -295,7 +89,7 @@ def hold_out_test_split(data: Table, params: SplitParams) -> tuple[Table, pd.Dat
     Not on the Dask backend, whose test split is always empty.
     """
     if is_dask(data):
-        check_no_test_split(params)
+        kernels.check_no_test_split(params)
         return data, _partitioned().empty_like(data)
     if params.test_fraction is None:
         return data, data.iloc[:0]
@@ -307,22 +101,8 @@ def hold_out_test_split(data: Table, params: SplitParams) -> tuple[Table, pd.Dat
     development, test = train_test_split(
         data, test_size=params.test_fraction, random_state=params.random_state
     )
-    check_both_classes("test", test)
+    kernels.check_both_classes("test", test)
     return development.reset_index(drop=True), test.reset_index(drop=True)
-
-
-def check_both_classes(name: str, part: pd.DataFrame) -> None:
-    """Refuse a split that holds one class only."""
-    classes = sorted({int(c) for c in np.unique(part[LABEL])})
-    if classes != [0, 1]:
-        raise ValueError(
-            f"The {name} split ({len(part)} rows) holds only class(es) {classes}; "
-            "the model needs both classes 0 and 1 to learn, and the metrics "
-            "(ROC and PR curves, the threshold selection) need both to be defined. "
-            "Use more rows (data.n_samples for the moons, a larger table for "
-            "data.source=table; fewer dropped by data.positive_fraction), another "
-            "split.test_size, split.test_fraction or split.random_state."
-        )
 
 
 def fit_scaler(train: Table) -> StandardScaler:
@@ -332,31 +112,17 @@ def fit_scaler(train: Table) -> StandardScaler:
     """
     if is_dask(train):
         return _partitioned().fit_scaler(train)
-    scaler = StandardScaler().fit(feature_matrix(train))
-    scaler.feature_names_in_ = np.asarray(feature_columns(train), dtype=object)
-    return scaler
+    return kernels.fitted_scaler(train)
 
 
 def standardize_splits(
     train: Table, val: Table, scaler: StandardScaler
 ) -> tuple[Table, Table]:
     """Standardize the features of both splits with the training scaler; labels unchanged."""
-    if is_dask(train):
-        partitioned = _partitioned()
-        return partitioned.standardize(train, scaler), partitioned.standardize(
-            val, scaler
-        )
+    standardize = _partitioned().standardize if is_dask(train) else kernels.standardize
     return standardize(train, scaler), standardize(val, scaler)
 
 
 def standardize_test_split(test: pd.DataFrame, scaler: StandardScaler) -> pd.DataFrame:
     """The test split standardized with the training scaler; an empty one as it is."""
-    return standardize(test, scaler) if len(test) else test
-
-
-def standardize(data: pd.DataFrame, scaler: StandardScaler) -> pd.DataFrame:
-    """A copy of ``data`` whose feature columns are standardized with ``scaler``."""
-    columns = feature_columns(data)
-    scaled = data.copy()
-    scaled[columns] = scaler.transform(data[columns])
-    return scaled
+    return kernels.standardize(test, scaler) if len(test) else test

@@ -6,7 +6,6 @@ import dask
 import dask.dataframe as dd
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from moons_classifier.params import DataParams, SplitParams
@@ -18,7 +17,7 @@ from moons_classifier.partitions import (
 )
 from moons_classifier.tabular import LABEL, feature_columns
 
-from . import nodes
+from . import kernels
 
 
 def generate_moons(params: DataParams) -> dd.DataFrame:
@@ -36,11 +35,8 @@ def generate_moons(params: DataParams) -> dd.DataFrame:
 
 def _moons_partition(n_rows: int, index: int, params: DataParams) -> pd.DataFrame:
     """Partition ``index`` of the moons: ``n_rows`` of them from its own seed."""
-    seed = partition_seed(params.random_state, index)
-    return nodes.generate_moons(
-        params.model_copy(
-            update={"n_samples": n_rows, "random_state": seed, "backend": "pandas"}
-        )
+    return kernels.moons(
+        n_rows, params.noise, partition_seed(params.random_state, index)
     )
 
 
@@ -52,16 +48,16 @@ def from_pandas(table: pd.DataFrame, params: DataParams) -> dd.DataFrame:
 def select_source(table: dd.DataFrame, params: DataParams) -> dd.DataFrame:
     """The user's partitioned table with its label renamed, once every partition is checked
     on the workers (one pass); a bad value is named by its row in the whole table."""
-    columns = nodes.checked_feature_columns(table._meta, params)  # noqa: SLF001
+    columns = kernels.checked_feature_columns(table._meta, params)  # noqa: SLF001
     scans = dask.compute(
         *(
-            dask.delayed(nodes.scan_table)(part, columns, params.label_column)
+            dask.delayed(kernels.scan_table)(part, columns, params.label_column)
             for part in table.to_delayed(optimize_graph=False)
         )
     )
-    nodes.check_scans(scans, params.label_column, partition_names(table))
+    kernels.check_scans(scans, params.label_column, partition_names(table))
     return table.map_partitions(
-        nodes.as_source,
+        kernels.as_source,
         columns,
         params.label_column,
         meta=pd.DataFrame(
@@ -92,9 +88,7 @@ def _subsample_partition(
 ) -> pd.DataFrame:
     """``subsample_positives`` on one partition."""
     seed = partition_seed(params.random_state, partition_number(partition_info))
-    return nodes.subsample_positives(
-        part, params.model_copy(update={"random_state": seed})
-    )
+    return kernels.thin_positives(part, params.positive_fraction, seed)
 
 
 def empty_like(data: dd.DataFrame) -> pd.DataFrame:
@@ -121,21 +115,19 @@ def _split_partition(
 ) -> pd.DataFrame:
     """The training (``side`` 0) or validation (1) rows of one partition."""
     index = partition_number(partition_info)
-    nodes.check_split_sizes(len(part), params)
-    sides = train_test_split(
+    kernels.check_split_sizes(len(part), params)
+    return kernels.split_rows(
         part,
-        test_size=params.test_size,
-        random_state=partition_seed(params.random_state, index),
-    )
-    for name, rows in zip(("training", "validation"), sides, strict=True):
-        nodes.check_both_classes(f"{name} part of partition {index}", rows)
-    return sides[side].reset_index(drop=True)
+        params.test_size,
+        partition_seed(params.random_state, index),
+        where=f" part of partition {index}",
+    )[side]
 
 
 def fit_scaler(train: dd.DataFrame) -> StandardScaler:
     """A ``StandardScaler`` of the training features: one per partition, merged exactly."""
     scalers = dask.compute(
-        *(dask.delayed(nodes.fit_scaler)(part) for part in train.to_delayed())
+        *(dask.delayed(kernels.fitted_scaler)(part) for part in train.to_delayed())
     )
     merged = scalers[0]
     for scaler in scalers[1:]:
@@ -163,4 +155,4 @@ def _merge(a: StandardScaler, b: StandardScaler) -> StandardScaler:
 
 def standardize(data: dd.DataFrame, scaler: StandardScaler) -> dd.DataFrame:
     """``data`` with its features standardized by ``scaler``, partition by partition."""
-    return data.map_partitions(nodes.standardize, scaler, meta=data._meta)  # noqa: SLF001
+    return data.map_partitions(kernels.standardize, scaler, meta=data._meta)  # noqa: SLF001

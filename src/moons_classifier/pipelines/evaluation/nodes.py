@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from functools import partial
 from types import ModuleType
 
@@ -11,6 +9,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from moons_classifier.contracts import Areas, AtThreshold, ClassBalance, Metrics
 from moons_classifier.metrics import (
     areas_under_curves,
     random_probabilities,
@@ -18,17 +17,15 @@ from moons_classifier.metrics import (
     threshold_metrics,
     weighted_scores,
 )
-from moons_classifier.models import load_model, predict_logits
 from moons_classifier.params import (
     BootstrapParams,
     EvaluationParams,
     ModelParams,
-    ThresholdCriterion,
 )
 from moons_classifier.partitions import is_dask
-from moons_classifier.tabular import LABEL, Table, feature_columns, features_tensor
+from moons_classifier.tabular import LABEL, Table
 
-logger = logging.getLogger(__name__)
+from . import kernels
 
 
 def _partitioned() -> ModuleType:
@@ -53,15 +50,7 @@ def predict_probabilities(
     """
     if is_dask(data):
         return _partitioned().predict_probabilities(state_dict, data, params)
-    model = load_model(state_dict, len(feature_columns(data)), params)
-    logits = predict_logits(model, features_tensor(data)).squeeze(1)
-    return pd.DataFrame(
-        {
-            LABEL: data[LABEL].to_numpy(),
-            "logit": logits.numpy(),
-            "probability": torch.sigmoid(logits).numpy(),
-        }
-    )
+    return kernels.scored(state_dict, data, params)
 
 
 def compute_metrics(
@@ -69,7 +58,7 @@ def compute_metrics(
     train: Table,
     loss_history: pd.DataFrame,
     params: EvaluationParams,
-) -> dict[str, object]:
+) -> Metrics:
     """Sizes, class balance, final losses, AUCs, a random baseline, per-threshold metrics
     and the operating threshold the configured criterion selects.
 
@@ -80,53 +69,32 @@ def compute_metrics(
     labels = predictions[LABEL].to_numpy()
     probabilities = predictions["probability"].to_numpy()
     random_baseline = random_probabilities(len(labels), params.random_baseline_seed)
-    return {
-        "n_train": len(train),
-        "n_val": len(predictions),
-        "class_balance": {
-            "train_positive_rate": float(train[LABEL].mean()),
-            "val_positive_rate": float(labels.mean()),
-        },
-        "pr_baseline": float(labels.mean()),
-        "final_train_loss": float(loss_history["train_loss"].iloc[-1]),
-        "final_val_loss": float(loss_history["val_loss"].iloc[-1]),
+    return Metrics(
+        n_train=len(train),
+        n_val=len(predictions),
+        class_balance=ClassBalance(
+            train_positive_rate=float(train[LABEL].mean()),
+            val_positive_rate=float(labels.mean()),
+        ),
+        pr_baseline=float(labels.mean()),
+        final_train_loss=float(loss_history["train_loss"].iloc[-1]),
+        final_val_loss=float(loss_history["val_loss"].iloc[-1]),
         **areas_under_curves(labels, probabilities),
-        "random_baseline": areas_under_curves(labels, random_baseline),
-        "thresholds": {
-            str(t): threshold_metrics(labels, probabilities, t)
+        random_baseline=Areas(**areas_under_curves(labels, random_baseline)),
+        thresholds={
+            str(t): AtThreshold(**threshold_metrics(labels, probabilities, t))
             for t in params.thresholds
         },
-        "selected_threshold": selected_threshold(
+        selected_threshold=kernels.selected_threshold(
             partial(select_threshold, labels, probabilities),
             partial(threshold_metrics, labels, probabilities),
             params,
         ),
-    }
-
-
-def selected_threshold(
-    select: Callable[[ThresholdCriterion], float | None],
-    metrics_at: Callable[[float], dict[str, object]],
-    params: EvaluationParams,
-) -> dict[str, object]:
-    """The criterion, the threshold ``select`` picks by it and that threshold's metrics."""
-    criterion = params.threshold_selection
-    described = criterion if isinstance(criterion, str) else criterion.model_dump()
-    threshold = select(criterion)
-    if threshold is None:
-        logger.warning(
-            "No threshold meets %s on the validation set; none selected.", described
-        )
-        return {"criterion": described, "threshold": None, "metrics": None}
-    return {
-        "criterion": described,
-        "threshold": threshold,
-        "metrics": metrics_at(threshold),
-    }
+    )
 
 
 def compute_test_metrics(
-    predictions: pd.DataFrame, metrics: dict, params: EvaluationParams
+    predictions: pd.DataFrame, metrics: Metrics, params: EvaluationParams
 ) -> dict[str, object]:
     """AUCs on the test split, and its metrics at the validation's selected threshold,
     each with a seeded bootstrap confidence interval; only ``n_test: 0`` without one."""
@@ -134,7 +102,7 @@ def compute_test_metrics(
         return {"n_test": 0}
     labels = predictions[LABEL].to_numpy()
     probabilities = predictions["probability"].to_numpy()
-    threshold = metrics["selected_threshold"]["threshold"]
+    threshold = metrics.selected_threshold.threshold
     return {
         "n_test": len(labels),
         "selected_threshold": threshold,
@@ -208,12 +176,12 @@ def bootstrap_intervals(
     return intervals
 
 
-def compare_metrics(**metrics: dict) -> dict[str, dict[str, object]]:
+def compare_metrics(**metrics: Metrics) -> dict[str, dict[str, object]]:
     """A table of each model's AUCs, final losses and selected threshold, keyed by model."""
     return {
         model: {
-            **{key: values[key] for key in COMPARED},
-            "selected_threshold": values["selected_threshold"]["threshold"],
+            **{key: getattr(values, key) for key in COMPARED},
+            "selected_threshold": values.selected_threshold.threshold,
         }
         for model, values in metrics.items()
     }

@@ -10,6 +10,13 @@ import numpy as np
 import pandas as pd
 import torch
 
+from moons_classifier.contracts import (
+    Areas,
+    AtThreshold,
+    AucErrorBounds,
+    ClassBalance,
+    Metrics,
+)
 from moons_classifier.metrics import (
     confusion_counts_at,
     counts_metrics,
@@ -17,17 +24,17 @@ from moons_classifier.metrics import (
 )
 from moons_classifier.params import EvaluationParams, ModelParams
 from moons_classifier.partitions import partition_seed, tree_sum
-from moons_classifier.score_histogram import ScoreHistogram
 from moons_classifier.tabular import LABEL
 
-from . import nodes
+from . import kernels
+from .score_histogram import ScoreHistogram
 
 
 def predict_probabilities(
     state_dict: dict[str, torch.Tensor], data: dd.DataFrame, params: ModelParams
 ) -> dd.DataFrame:
     """Each row's label, logit and probability of class 1, scored partition by partition."""
-    meta = nodes.predict_probabilities(state_dict, data._meta, params)  # noqa: SLF001
+    meta = kernels.scored(state_dict, data._meta, params)  # noqa: SLF001
     return data.map_partitions(
         _predict_partition, state_dict, params, meta=meta, enforce_metadata=False
     )
@@ -36,8 +43,8 @@ def predict_probabilities(
 def _predict_partition(
     part: pd.DataFrame, state_dict: dict[str, torch.Tensor], params: ModelParams
 ) -> pd.DataFrame:
-    """``predict_probabilities`` on one partition."""
-    return nodes.predict_probabilities(state_dict, part, params)
+    """The scores of one partition."""
+    return kernels.scored(state_dict, part, params)
 
 
 @dataclass(frozen=True)
@@ -85,7 +92,7 @@ def compute_metrics(
     train: dd.DataFrame,
     loss_history: pd.DataFrame,
     params: EvaluationParams,
-) -> dict[str, object]:
+) -> Metrics:
     """The pandas backend's metrics from one pass over the partitions: counts exact, the
     AUCs from probability histograms, with a bound on their error."""
     parts = predictions.to_delayed()
@@ -94,29 +101,29 @@ def compute_metrics(
     ).compute()
     n_train, n_train_positive = dask.compute(train[LABEL].size, train[LABEL].sum())
     positive_rate = summary.n_positive / summary.n_rows
-    return {
-        "n_train": int(n_train),
-        "n_val": summary.n_rows,
-        "class_balance": {
-            "train_positive_rate": int(n_train_positive) / int(n_train),
-            "val_positive_rate": positive_rate,
-        },
-        "pr_baseline": positive_rate,
-        "final_train_loss": float(loss_history["train_loss"].iloc[-1]),
-        "final_val_loss": float(loss_history["val_loss"].iloc[-1]),
+    return Metrics(
+        n_train=int(n_train),
+        n_val=summary.n_rows,
+        class_balance=ClassBalance(
+            train_positive_rate=int(n_train_positive) / int(n_train),
+            val_positive_rate=positive_rate,
+        ),
+        pr_baseline=positive_rate,
+        final_train_loss=float(loss_history["train_loss"].iloc[-1]),
+        final_val_loss=float(loss_history["val_loss"].iloc[-1]),
         **summary.scores.areas(),
-        "random_baseline": summary.random_baseline.areas(),
-        "thresholds": {
-            str(t): counts_metrics(*(int(c) for c in counts))
+        random_baseline=Areas(**summary.random_baseline.areas()),
+        thresholds={
+            str(t): AtThreshold(**counts_metrics(*(int(c) for c in counts)))
             for t, counts in zip(params.thresholds, summary.counts, strict=True)
         },
-        "selected_threshold": nodes.selected_threshold(
+        selected_threshold=kernels.selected_threshold(
             summary.scores.select_threshold,
             lambda threshold: counts_metrics(*summary.scores.counts_at(threshold)),
             params,
         ),
-        "auc_error_bounds": {
-            "model": summary.scores.error_bounds(),
-            "random_baseline": summary.random_baseline.error_bounds(),
-        },
-    }
+        auc_error_bounds=AucErrorBounds(
+            model=Areas(**summary.scores.error_bounds()),
+            random_baseline=Areas(**summary.random_baseline.error_bounds()),
+        ),
+    )

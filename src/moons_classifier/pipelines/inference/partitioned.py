@@ -9,7 +9,7 @@ import pandas as pd
 import torch
 from sklearn.preprocessing import StandardScaler
 
-from . import nodes
+from . import kernels
 
 
 def check_values(points: dd.DataFrame, features: list[str]) -> None:
@@ -21,12 +21,12 @@ def check_values(points: dd.DataFrame, features: list[str]) -> None:
             for index, part in enumerate(points.to_delayed())
         )
     )
-    nodes.check_not_empty(sum(counts))
+    kernels.check_not_empty(sum(counts))
 
 
 def _checked_rows(part: pd.DataFrame, features: list[str], index: int) -> int:
     """The number of rows of partition ``index``, once its feature values are checked."""
-    nodes.check_feature_values(part, features, f" of partition {index}")
+    kernels.check_feature_values(part, features, f" of partition {index}")
     return len(part)
 
 
@@ -36,10 +36,10 @@ def score(
     model: torch.nn.Module,
     threshold: float,
 ) -> dd.DataFrame:
-    """``nodes.score`` on each partition, on the workers."""
+    """``kernels.score`` on each partition, on the workers."""
     meta = points._meta.assign(  # noqa: SLF001
         probability=pd.Series(dtype=np.float32),
         predicted_class=pd.Series(dtype=int),
         threshold=pd.Series(dtype=np.float64),
     )
-    return points.map_partitions(nodes.score, scaler, model, threshold, meta=meta)
+    return points.map_partitions(kernels.score, scaler, model, threshold, meta=meta)

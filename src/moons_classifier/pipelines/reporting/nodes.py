@@ -1,4 +1,4 @@
-"""Nodes that draw the chapter's figures and the model comparison."""
+"""Nodes that draw the chapter's figures and the model comparison, on either backend."""
 
 from __future__ import annotations
 
@@ -11,16 +11,14 @@ import pandas as pd
 import torch
 from matplotlib.figure import Figure
 
-from moons_classifier import plotting
-from moons_classifier.metrics import (
-    confusion_counts_at,
-    counts_metrics,
-    random_probabilities,
-)
+from moons_classifier.contracts import Metrics
+from moons_classifier.metrics import counts_metrics, random_probabilities
 from moons_classifier.models import load_model, predict_logits
 from moons_classifier.params import EvaluationParams, ModelParams, ReportingParams
 from moons_classifier.partitions import is_dask
 from moons_classifier.tabular import LABEL, Table, feature_columns
+
+from . import kernels, plotting
 
 logger = logging.getLogger(__name__)
 
@@ -51,15 +49,7 @@ def with_probability(val: Table, predictions: Table, where: str = "") -> Table:
     predictions are found to hold the features' labels in the features' order."""
     if is_dask(val):
         return _partitioned().with_probability(val, predictions)
-    if len(val) != len(predictions) or not np.array_equal(
-        val[LABEL].to_numpy(), predictions[LABEL].to_numpy()
-    ):
-        raise ValueError(
-            f"The validation predictions ({len(predictions)} rows) do not line up with "
-            f"the validation features ({len(val)} rows){where}: their sizes or labels differ. "
-            "Re-run the evaluation pipeline on these features."
-        )
-    return val.assign(probability=predictions["probability"].to_numpy())
+    return kernels.with_probability(val, predictions, where)
 
 
 def threshold_counts(
@@ -69,31 +59,22 @@ def threshold_counts(
     counts = (
         _partitioned().threshold_counts(predictions, thresholds)
         if is_dask(predictions)
-        else partition_counts(predictions, thresholds)
+        else kernels.partition_counts(predictions, thresholds)
     )
-    return [tuple(int(c) for c in row) for row in counts]
+    return [kernels.as_counts(row) for row in counts]
 
 
-def evaluated(metrics: dict, thresholds: Sequence[float]) -> list[dict]:
+def evaluated(metrics: Metrics, thresholds: Sequence[float]) -> list[dict]:
     """The evaluation's metrics at each of ``thresholds`` (confusion matrix and ratios,
     from ``metrics``), so reporting never counts them again."""
-    missing = [t for t in thresholds if str(t) not in metrics["thresholds"]]
+    missing = [t for t in thresholds if str(t) not in metrics.thresholds]
     if missing:
         raise ValueError(
             f"The metrics hold no counts at evaluation.thresholds {missing}: they were "
-            f"computed at {list(metrics['thresholds'])}. Re-run the evaluation pipeline "
+            f"computed at {list(metrics.thresholds)}. Re-run the evaluation pipeline "
             "with the same evaluation.thresholds as the reporting."
         )
-    return [metrics["thresholds"][str(t)] for t in thresholds]
-
-
-def partition_counts(
-    predictions: pd.DataFrame, thresholds: Sequence[float]
-) -> np.ndarray:
-    """TN, FP, FN, TP of a pandas table's scored rows at each threshold, one row each."""
-    return confusion_counts_at(
-        predictions[LABEL].to_numpy(), predictions["probability"].to_numpy(), thresholds
-    )
+    return [metrics.at(t).model_dump() for t in thresholds]
 
 
 def drawn_points(table: Table, params: ReportingParams) -> pd.DataFrame:
@@ -159,16 +140,9 @@ def _needs_two_features(data: Table, what: str) -> Figure | None:
     logger.info(
         "Skipping the %s: it needs 2 features, the data has %d.", what, n_features
     )
-    figure, axes = plotting.new_figure(1, 1, (6, 2))
-    axes[0, 0].text(
-        0.5,
-        0.5,
-        f"The {what} needs 2 features; the data has {n_features}.",
-        ha="center",
-        va="center",
+    return plotting.message_figure(
+        f"The {what} needs 2 features; the data has {n_features}."
     )
-    axes[0, 0].set_axis_off()
-    return figure
 
 
 def plot_decision_surface(
@@ -179,7 +153,7 @@ def plot_decision_surface(
     if placeholder is not None:
         return placeholder
     mesh, logits = plotting.grid_values(grid)
-    probabilities = 1 / (1 + np.exp(-logits))
+    probabilities = kernels.probabilities(logits)
     sample = drawn_points(data, params)
     figure = plotting.blank_figure(1, 3, (16, 4.8))
     logit_ax = figure.add_subplot(1, 3, 1)
@@ -204,7 +178,7 @@ def plot_probability_lines(
     predictions: Table,
     val: Table,
     grid: pd.DataFrame,
-    metrics: dict,
+    metrics: Metrics,
     evaluation: EvaluationParams,
     params: ReportingParams,
 ) -> Figure:
@@ -215,12 +189,12 @@ def plot_probability_lines(
     figure, axes = plotting.new_figure(n_rows, n_cols, (6 * n_cols, 3.2 * n_rows))
     sample = drawn_points(with_probability(val, predictions), params)
     counts = [
-        tuple(int(c) for c in np.ravel(at["confusion_matrix"]))
+        kernels.as_counts(at["confusion_matrix"])
         for at in evaluated(metrics, evaluation.thresholds)
     ]
     if two_features:
         mesh, logits = plotting.grid_values(grid)
-        surface = 1 / (1 + np.exp(-logits))
+        surface = kernels.probabilities(logits)
     else:
         logger.info(
             "Drawing the probability lines without the probability contours: "
@@ -254,7 +228,7 @@ def plot_probability_lines(
 
 def plot_tradeoffs(
     predictions: Table,
-    metrics: dict,
+    metrics: Metrics,
     evaluation: EvaluationParams,
     params: ReportingParams,
 ) -> Figure:
@@ -273,9 +247,7 @@ def plot_tradeoffs(
         joined=False,
         annotate=True,
     )
-    plotting.draw_selected_threshold(
-        axes[0, 0], axes[0, 1], metrics["selected_threshold"]
-    )
+    plotting.draw_selected_threshold(axes[0, 0], axes[0, 1], metrics.selected_threshold)
     plotting.draw_threshold_points(
         axes[1, 0],
         axes[1, 1],
@@ -287,14 +259,8 @@ def plot_tradeoffs(
     return figure
 
 
-def _note_sample(axes: np.ndarray, note: str) -> None:
-    """Append ``note`` (a sample's size, or nothing) to each of ``axes``' titles."""
-    for ax in axes:
-        plotting.set_title(ax, f"{ax.get_title()}{note}")
-
-
 def plot_roc_pr_curves(
-    predictions: Table, metrics: dict, params: ReportingParams
+    predictions: Table, metrics: Metrics, params: ReportingParams
 ) -> Figure:
     """sklearn's full ROC and precision-recall curves (of a seeded sample of a Dask
     table's rows), drawn from a bounded number of vertices, with the selected operating
@@ -309,10 +275,8 @@ def plot_roc_pr_curves(
         params.max_curve_points,
         marker=".",
     )
-    _note_sample(axes[0], sample_note(predictions, scored))
-    plotting.draw_selected_threshold(
-        axes[0, 0], axes[0, 1], metrics["selected_threshold"]
-    )
+    plotting.append_to_titles(axes[0], sample_note(predictions, scored))
+    plotting.draw_selected_threshold(axes[0, 0], axes[0, 1], metrics.selected_threshold)
     return figure
 
 

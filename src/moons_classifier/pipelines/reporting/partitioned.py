@@ -11,7 +11,7 @@ import pandas as pd
 
 from moons_classifier.partitions import partition_number, partition_seed, tree_sum
 
-from . import nodes
+from . import kernels
 
 KEY = "__sample_key"
 
@@ -54,9 +54,9 @@ def with_probability(val: dd.DataFrame, predictions: dd.DataFrame) -> dd.DataFra
 def _with_probability_partition(
     val: pd.DataFrame, predictions: pd.DataFrame, partition_info: dict | None = None
 ) -> pd.DataFrame:
-    """``with_probability`` on one pair of partitions."""
+    """``kernels.with_probability`` on one pair of partitions."""
     index = partition_number(partition_info)
-    return nodes.with_probability(val, predictions, f" in partition {index}")
+    return kernels.with_probability(val, predictions, f" in partition {index}")
 
 
 def threshold_counts(
@@ -64,7 +64,7 @@ def threshold_counts(
 ) -> np.ndarray:
     """TN, FP, FN, TP of every row at each threshold, summed over the partitions."""
     parts = [
-        dask.delayed(nodes.partition_counts)(part, thresholds)
+        dask.delayed(kernels.partition_counts)(part, thresholds)
         for part in predictions.to_delayed()
     ]
     (counts,) = dask.compute(tree_sum(parts))

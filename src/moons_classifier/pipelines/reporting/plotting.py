@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -11,6 +11,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from mpl_toolkits.mplot3d import Axes3D
 
+from moons_classifier.contracts import SelectedThreshold
 from moons_classifier.metrics import roc_pr_curves, thin_curve
 from moons_classifier.tabular import LABEL, feature_columns
 
@@ -55,6 +56,20 @@ def new_figure(
     """A figure not registered with pyplot, and its grid of axes."""
     figure = blank_figure(n_rows, n_cols, size)
     return figure, np.atleast_2d(figure.subplots(n_rows, n_cols, squeeze=False))
+
+
+def message_figure(message: str) -> Figure:
+    """A small figure that says ``message`` in place of a plot."""
+    figure, axes = new_figure(1, 1, (6, 2))
+    axes[0, 0].text(0.5, 0.5, message, ha="center", va="center")
+    axes[0, 0].set_axis_off()
+    return figure
+
+
+def append_to_titles(axes: Iterable[Axes], note: str) -> None:
+    """Append ``note`` (a sample's size, or nothing) to each of ``axes``' titles."""
+    for ax in axes:
+        set_title(ax, f"{ax.get_title()}{note}")
 
 
 def stratified_sample(data: pd.DataFrame, size: int, seed: int) -> pd.DataFrame:
@@ -252,16 +267,16 @@ def draw_threshold_points(
                 )
 
 
-def draw_selected_threshold(roc_ax: Axes, pr_ax: Axes, selected: dict) -> None:
+def draw_selected_threshold(
+    roc_ax: Axes, pr_ax: Axes, selected: SelectedThreshold
+) -> None:
     """Star the selected operating threshold on ROC and PR axes, if one was selected."""
-    if selected["threshold"] is None:
+    if selected.threshold is None or selected.metrics is None:
         return
-    chosen, label = selected["metrics"], f"selected ({selected['threshold']:.3f})"
-    roc_ax.plot(chosen["fpr"], chosen["tpr"], "r*", markersize=14, label=label)
-    if chosen["precision"] is not None:
-        pr_ax.plot(
-            chosen["recall"], chosen["precision"], "r*", markersize=14, label=label
-        )
+    chosen, label = selected.metrics, f"selected ({selected.threshold:.3f})"
+    roc_ax.plot(chosen.fpr, chosen.tpr, "r*", markersize=14, label=label)
+    if chosen.precision is not None:
+        pr_ax.plot(chosen.recall, chosen.precision, "r*", markersize=14, label=label)
     for ax in (roc_ax, pr_ax):
         ax.legend(loc="lower right")
 

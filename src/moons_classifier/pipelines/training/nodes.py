@@ -12,9 +12,11 @@ from moons_classifier import models
 from moons_classifier.devices import resolve_device
 from moons_classifier.optimizers import PlainSGD
 from moons_classifier.params import LoaderParams, ModelParams, TrainingParams
-from moons_classifier.partitions import PartitionLoader, is_dask
+from moons_classifier.partitions import is_dask
 from moons_classifier.tabular import Table, feature_columns, to_tensors
 from moons_classifier.trainer import Trainer
+
+from .partitioned import PartitionLoader
 
 Loader = DataLoader | PartitionLoader
 

@@ -1,112 +1,27 @@
-"""The project's datasets: round trips, versions, and files that must not load."""
+"""StandardScalerDataset: round trips, versions, and scaler files that must not load."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from kedro.io.core import DatasetError, Version
 from sklearn.preprocessing import StandardScaler
 
-from moons_classifier.datasets import StandardScalerDataset, TorchStateDictDataset
+from moons_classifier.datasets import StandardScalerDataset
 
-STATE = {
-    "linear.weight": torch.tensor([[1.25, -2.5]]),
-    "linear.bias": torch.tensor([0.125]),
+VALID_SCALER = {
+    "mean_": [0.5, -1.0],
+    "var_": [4.0, 0.25],
+    "scale_": [2.0, 0.5],
+    "n_features_in_": 2,
+    "n_samples_seen_": 80,
+    "feature_names_in_": ["x1", "x2"],
 }
-
-
-class Exploit:
-    """Unpickling it calls ``action(*args)``."""
-
-    def __init__(self, action, *args) -> None:
-        self.action, self.args = action, args
-
-    def __reduce__(self):
-        return self.action, self.args
-
-
-def test_state_dict_round_trip(tmp_path: Path):
-    dataset = TorchStateDictDataset(filepath=str(tmp_path / "models" / "model.pt"))
-    assert not dataset.exists()
-    trainable = {name: t.clone().requires_grad_() for name, t in STATE.items()}
-    dataset.save(trainable)
-    assert dataset.exists()
-    loaded = dataset.load()
-    assert type(loaded) is dict
-    assert loaded.keys() == STATE.keys()
-    for name, tensor in STATE.items():
-        assert torch.equal(loaded[name], tensor)
-        assert loaded[name].device.type == "cpu"
-        assert not loaded[name].requires_grad
-    assert list(tmp_path.rglob("*.partial")) == []
-    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["model.pt"]
-
-
-def test_versioned_saves_keep_every_version_and_load_the_latest(tmp_path: Path):
-    filepath = str(tmp_path / "model.pt")
-    for version, bias in (
-        ("2024-01-01T00.00.00.000Z", 1.0),
-        ("2024-01-02T00.00.00.000Z", 2.0),
-    ):
-        TorchStateDictDataset(filepath=filepath, version=Version(None, version)).save(
-            {"bias": torch.tensor([bias])}
-        )
-    assert sorted(p.name for p in (tmp_path / "model.pt").iterdir()) == [
-        "2024-01-01T00.00.00.000Z",
-        "2024-01-02T00.00.00.000Z",
-    ]
-    latest = TorchStateDictDataset(
-        filepath=filepath, version=Version(None, None)
-    ).load()
-    assert latest["bias"].item() == 2.0  # noqa: PLR2004
-    first = TorchStateDictDataset(
-        filepath=filepath, version=Version("2024-01-01T00.00.00.000Z", None)
-    ).load()
-    assert first["bias"].item() == 1.0
-    assert list(tmp_path.rglob("*.partial")) == []
-
-
-@pytest.mark.parametrize("action", ["mkdir", "print"])
-def test_pickled_code_is_refused_and_not_run(tmp_path: Path, capsys, action: str):
-    marker = tmp_path / "pwned"
-    exploit = (
-        Exploit(os.mkdir, str(marker)) if action == "mkdir" else Exploit(print, "pwned")
-    )
-    path = tmp_path / "model.pt"
-    torch.save({"linear.weight": torch.zeros(1, 2), "payload": exploit}, path)
-    with pytest.raises(DatasetError, match="is not a plain state_dict of tensors"):
-        TorchStateDictDataset(filepath=str(path)).load()
-    assert not marker.exists()
-    assert "pwned" not in capsys.readouterr().out
-
-
-@pytest.mark.parametrize(
-    ("content", "kind"),
-    [
-        ([torch.zeros(2)], "list"),
-        ({"weight": 1.5}, "dict"),
-        ({3: torch.zeros(2)}, "dict"),
-        (torch.zeros(2), "Tensor"),
-    ],
-)
-def test_content_other_than_a_state_dict_is_refused(tmp_path: Path, content, kind: str):
-    path = tmp_path / "model.pt"
-    torch.save(content, path)
-    with pytest.raises(DatasetError, match=f"holds a {kind}, not a state_dict"):
-        TorchStateDictDataset(filepath=str(path)).load()
-
-
-def test_a_file_that_is_not_torch_is_refused(tmp_path: Path):
-    path = tmp_path / "model.pt"
-    path.write_bytes(b"not a torch file")
-    with pytest.raises(DatasetError, match="was not loaded"):
-        TorchStateDictDataset(filepath=str(path)).load()
+FIRST, SECOND = "2024-01-01T00.00.00.000Z", "2024-01-02T00.00.00.000Z"
 
 
 def test_scaler_round_trip_gives_a_plain_identical_scaler(tmp_path: Path):
@@ -137,6 +52,41 @@ def test_a_scaler_fitted_on_arrays_has_no_feature_names(tmp_path: Path):
     np.testing.assert_array_equal(loaded.transform([[1.0, 3.0]]), [[0.0, 0.0]])
 
 
+def test_a_constant_feature_keeps_a_scale_of_one(tmp_path: Path):
+    scaler = StandardScaler().fit(np.array([[1.0, 0.0], [1.0, 4.0]]))
+    dataset = StandardScalerDataset(filepath=str(tmp_path / "scaler.json"))
+    dataset.save(scaler)
+    loaded = dataset.load()
+    np.testing.assert_array_equal(loaded.scale_, [1.0, 2.0])
+    np.testing.assert_array_equal(loaded.transform([[1.0, 2.0]]), [[0.0, 0.0]])
+
+
+def test_versioned_scalers_are_listed_newest_first_and_the_latest_loads(
+    tmp_path: Path,
+):
+    filepath = str(tmp_path / "scaler.json")
+    latest = StandardScalerDataset(filepath=filepath, version=Version(None, None))
+    assert not latest.exists()
+    for version, shift in ((FIRST, 0.0), (SECOND, 10.0)):
+        scaler = StandardScaler().fit(np.array([[shift], [shift + 2.0]]))
+        StandardScalerDataset(filepath=filepath, version=Version(None, version)).save(
+            scaler
+        )
+    assert latest.exists()
+    assert latest.versions() == [SECOND, FIRST]
+    np.testing.assert_array_equal(latest.load().mean_, [11.0])
+    first = StandardScalerDataset(filepath=filepath, version=Version(FIRST, None))
+    np.testing.assert_array_equal(first.load().mean_, [1.0])
+
+
+def test_the_preview_is_the_stored_json(tmp_path: Path):
+    path = tmp_path / "scaler.json"
+    path.write_text(json.dumps(VALID_SCALER))
+    assert json.loads(StandardScalerDataset(filepath=str(path)).preview()) == (
+        VALID_SCALER
+    )
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -161,14 +111,19 @@ def test_a_malformed_scaler_file_is_refused(tmp_path: Path, text: str):
         StandardScalerDataset(filepath=str(path)).load()
 
 
-VALID_SCALER = {
-    "mean_": [0.5, -1.0],
-    "var_": [4.0, 0.25],
-    "scale_": [2.0, 0.5],
-    "n_features_in_": 2,
-    "n_samples_seen_": 80,
-    "feature_names_in_": ["x1", "x2"],
-}
+@pytest.mark.parametrize(
+    "missing", ["mean_", "var_", "scale_", "n_features_in_", "n_samples_seen_"]
+)
+def test_a_scaler_file_missing_a_statistic_is_refused_naming_it(
+    tmp_path: Path, missing: str
+):
+    path = tmp_path / "scaler.json"
+    path.write_text(json.dumps({k: v for k, v in VALID_SCALER.items() if k != missing}))
+    with pytest.raises(DatasetError) as refused:
+        StandardScalerDataset(filepath=str(path)).load()
+    assert str(path) in str(refused.value)
+    assert f"(KeyError: '{missing}')" in str(refused.value)
+    assert "Re-run the data_processing pipeline." in str(refused.value)
 
 
 @pytest.mark.parametrize(

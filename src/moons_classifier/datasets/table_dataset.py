@@ -1,0 +1,66 @@
+"""``TableDataset``: a parquet table, one file for pandas or a folder of partitions for Dask."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+
+import fsspec
+import pandas as pd
+from kedro.io.core import AbstractDataset, get_filepath_str, get_protocol_and_path
+from kedro_datasets._typing import TablePreview
+from kedro_datasets.pandas import ParquetDataset
+
+
+class TableDataset(AbstractDataset[Any, Any]):
+    """A parquet table: one file for a pandas DataFrame, a folder of one file per partition
+    for a Dask DataFrame (kedro-datasets' ``dask.ParquetDataset``); loads what was saved.
+
+    Saving replaces whatever the path held, file or folder.
+    """
+
+    def __init__(
+        self, *, filepath: str, metadata: dict[str, Any] | None = None
+    ) -> None:
+        protocol, path = get_protocol_and_path(filepath)
+        self._filepath = filepath
+        self._path = get_filepath_str(PurePosixPath(path), protocol)
+        self._fs = fsspec.filesystem(protocol)
+        self._pandas = ParquetDataset(filepath=filepath)
+        self.metadata = metadata
+
+    def _describe(self) -> dict[str, Any]:
+        return {"filepath": self._filepath}
+
+    def _exists(self) -> bool:
+        return self._fs.exists(self._path)
+
+    def _dask(self) -> AbstractDataset:
+        """kedro-datasets' Dask dataset of this path: a folder of one file per partition."""
+        from kedro_datasets.dask import ParquetDataset as DaskParquetDataset  # noqa: PLC0415
+
+        return DaskParquetDataset(
+            filepath=self._filepath, save_args={"write_index": False}
+        )
+
+    def load(self) -> Any:
+        """The pandas DataFrame of a file, or the lazy Dask DataFrame of a folder."""
+        if self._fs.isdir(self._path):
+            return self._dask().load()
+        return self._pandas.load()
+
+    def save(self, data: Any) -> None:
+        """Write a pandas DataFrame as one file, a Dask DataFrame as a partitioned folder."""
+        if self._fs.exists(self._path):
+            self._fs.rm(self._path, recursive=True)
+        if isinstance(data, pd.DataFrame):
+            self._pandas.save(data)
+        else:
+            self._dask().save(data)
+        self._fs.invalidate_cache(self._path)
+
+    def preview(self, nrows: int = 5) -> TablePreview:
+        """The first ``nrows`` rows (of the first partition, for a folder), for kedro-viz."""
+        if self._fs.isdir(self._path):
+            return self._dask().load().head(nrows).to_dict(orient="split")
+        return self._pandas.preview(nrows)

@@ -1,0 +1,91 @@
+"""TableDataset: pandas tables as one parquet file, Dask tables as a folder of partitions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dask.dataframe as dd
+import pandas as pd
+import pytest
+from kedro.io.core import DatasetError
+
+from moons_classifier.datasets import TableDataset
+
+TABLE = pd.DataFrame(
+    {"x1": [0.5, 1.5, 2.5, 3.5], "x2": [-1.0, 0.0, 1.0, 2.0], "label": [0, 1, 1, 0]}
+)
+
+
+def test_a_pandas_table_round_trips_through_one_file(tmp_path: Path):
+    path = tmp_path / "tables" / "moons.parquet"
+    dataset = TableDataset(filepath=str(path))
+    assert not dataset.exists()
+    dataset.save(TABLE)
+    assert dataset.exists()
+    assert path.is_file()
+    loaded = dataset.load()
+    assert type(loaded) is pd.DataFrame
+    pd.testing.assert_frame_equal(loaded, TABLE)
+
+
+def test_a_dask_table_round_trips_through_a_folder_of_partitions(tmp_path: Path):
+    path = tmp_path / "moons.parquet"
+    dataset = TableDataset(filepath=str(path))
+    dataset.save(dd.from_pandas(TABLE, npartitions=2))
+    assert dataset.exists()
+    assert sorted(p.name for p in path.iterdir()) == [
+        "part.0.parquet",
+        "part.1.parquet",
+    ]
+    loaded = dataset.load()
+    assert isinstance(loaded, dd.DataFrame)
+    assert loaded.npartitions == 2  # noqa: PLR2004
+    pd.testing.assert_frame_equal(loaded.compute().reset_index(drop=True), TABLE)
+
+
+def test_a_pandas_save_on_a_dask_table_path_replaces_the_folder(tmp_path: Path):
+    path = tmp_path / "moons.parquet"
+    dataset = TableDataset(filepath=str(path))
+    dataset.save(dd.from_pandas(TABLE, npartitions=2))
+    dataset.save(TABLE.head(2))
+    assert path.is_file()
+    pd.testing.assert_frame_equal(dataset.load(), TABLE.head(2))
+
+
+def test_a_dask_save_on_a_pandas_table_path_replaces_the_file(tmp_path: Path):
+    path = tmp_path / "moons.parquet"
+    dataset = TableDataset(filepath=str(path))
+    dataset.save(TABLE)
+    dataset.save(dd.from_pandas(TABLE.tail(2), npartitions=1))
+    assert [p.name for p in path.iterdir()] == ["part.0.parquet"]
+    pd.testing.assert_frame_equal(
+        dataset.load().compute().reset_index(drop=True),
+        TABLE.tail(2).reset_index(drop=True),
+    )
+
+
+@pytest.mark.parametrize("npartitions", [None, 2])
+def test_the_preview_is_the_first_rows(tmp_path: Path, npartitions: int | None):
+    dataset = TableDataset(filepath=str(tmp_path / "moons.parquet"))
+    dataset.save(
+        TABLE if npartitions is None else dd.from_pandas(TABLE, npartitions=npartitions)
+    )
+    assert dataset.preview(nrows=2) == {
+        "index": [0, 1],
+        "columns": ["x1", "x2", "label"],
+        "data": [[0.5, -1.0, 0], [1.5, 0.0, 1]],
+    }
+
+
+@pytest.mark.parametrize("data", [[[0.5, 1]], "x1,label"])
+def test_data_that_is_not_a_table_is_refused(tmp_path: Path, data: object):
+    dataset = TableDataset(filepath=str(tmp_path / "moons.parquet"))
+    with pytest.raises(DatasetError, match="object has no attribute 'to_parquet'"):
+        dataset.save(data)
+    assert not dataset.exists()
+
+
+def test_a_missing_table_is_refused(tmp_path: Path):
+    dataset = TableDataset(filepath=str(tmp_path / "moons.parquet"))
+    with pytest.raises(DatasetError, match="Failed while loading data from dataset"):
+        dataset.load()
