@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.projects import copy_project, run_kedro
+from tests.support.projects import copy_project, run_kedro
 
 
 @pytest.fixture

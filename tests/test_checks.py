@@ -30,7 +30,7 @@ from moons_classifier.checks import (
 from moons_classifier.datasets import MetricsDataset, TableDataset
 from moons_classifier.models import build_model
 from moons_classifier.params import DataParams, ModelParams, SplitParams
-from tests.helpers import metrics_at
+from tests.support.helpers import metrics_at
 
 BASE = {
     "data": {"n_samples": 100},

@@ -31,8 +31,8 @@ from moons_classifier.pipelines.evaluation.nodes import (
 from moons_classifier.pipelines.inference.nodes import score_points
 from moons_classifier.pipelines.reporting.nodes import plot_tradeoffs
 from moons_classifier.pipelines.reporting.plotting import stratified_sample
-from tests.helpers import metrics_at
-from tests.reference import REFERENCE
+from tests.support.helpers import metrics_at
+from tests.support.reference import REFERENCE
 
 STATE_DICT = {
     "linear.weight": torch.tensor(REFERENCE["weight"]),

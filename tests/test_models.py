@@ -52,7 +52,7 @@ def test_predict_logits_is_the_models_output_in_eval_mode():
 def test_predict_logits_in_chunks_is_within_the_stated_bound_of_one_pass():
     """A point's logit may differ in the last float32 bits with the rows scored beside it.
 
-    MKL picks matrix-product kernels by batch shape and CPU, so the README states the
+    MKL picks matrix-product kernels by batch shape and CPU, so docs/identical.md states the
     bound instead of promising bit-identity: relative 1e-6 (absolute 1e-7 near zero).
     """
     for params in (LOGISTIC, MLP):

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from tests.projects import PROJECT_ROOT
+from tests.support.projects import PROJECT_ROOT
 
 
 def test_ruff_check_is_clean():

@@ -23,8 +23,8 @@ from moons_classifier.trainer import (
     Trainer,
     _fast_batches,
 )
-from tests import book_reference
-from tests.book_reference import BookRun, book_model, book_train, run_book
+from tests.support import book_reference
+from tests.support.book_reference import BookRun, book_model, book_train, run_book
 
 LR = 0.1
 N_EPOCHS = 7

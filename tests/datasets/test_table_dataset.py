@@ -77,12 +77,18 @@ def test_the_preview_is_the_first_rows(tmp_path: Path, npartitions: int | None):
     }
 
 
-@pytest.mark.parametrize("data", [[[0.5, 1]], "x1,label"])
-def test_data_that_is_not_a_table_is_refused(tmp_path: Path, data: object):
+@pytest.mark.parametrize(("data", "kind"), [([[0.5, 1]], "list"), ("x1,label", "str")])
+def test_data_that_is_not_a_table_is_refused_and_the_old_table_kept(
+    tmp_path: Path, data: object, kind: str
+):
     dataset = TableDataset(filepath=str(tmp_path / "moons.parquet"))
-    with pytest.raises(DatasetError, match="object has no attribute 'to_parquet'"):
+    with pytest.raises(DatasetError, match=f"a pandas or Dask DataFrame, not a {kind}"):
         dataset.save(data)
     assert not dataset.exists()
+    dataset.save(TABLE)
+    with pytest.raises(DatasetError, match=f"not a {kind}"):
+        dataset.save(data)
+    pd.testing.assert_frame_equal(dataset.load(), TABLE)
 
 
 def test_a_missing_table_is_refused(tmp_path: Path):

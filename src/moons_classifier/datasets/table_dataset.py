@@ -7,9 +7,16 @@ from typing import Any
 
 import fsspec
 import pandas as pd
-from kedro.io.core import AbstractDataset, get_filepath_str, get_protocol_and_path
+from kedro.io.core import (
+    AbstractDataset,
+    DatasetError,
+    get_filepath_str,
+    get_protocol_and_path,
+)
 from kedro_datasets._typing import TablePreview
 from kedro_datasets.pandas import ParquetDataset
+
+from moons_classifier.partitions import is_dask
 
 
 class TableDataset(AbstractDataset[Any, Any]):
@@ -50,7 +57,13 @@ class TableDataset(AbstractDataset[Any, Any]):
         return self._pandas.load()
 
     def save(self, data: Any) -> None:
-        """Write a pandas DataFrame as one file, a Dask DataFrame as a partitioned folder."""
+        """Write a pandas DataFrame as one file, a Dask DataFrame as a partitioned folder;
+        anything else is refused before the path's old table is removed."""
+        if not (isinstance(data, pd.DataFrame) or is_dask(data)):
+            raise DatasetError(
+                f"{self._filepath} holds tables: a pandas or Dask DataFrame, not a "
+                f"{type(data).__name__}. Return a DataFrame from the node that saves it."
+            )
         if self._fs.exists(self._path):
             self._fs.rm(self._path, recursive=True)
         if isinstance(data, pd.DataFrame):

@@ -12,7 +12,7 @@ import torch
 from moons_classifier.contracts import Metrics
 from moons_classifier.params import EvaluationParams
 from moons_classifier.pipelines.evaluation.nodes import compute_metrics
-from tests.book_reference import BookRun, run_book
+from tests.support.book_reference import BookRun, run_book
 
 CONFUSION = {
     "0.3": [[6, 3], [0, 11]],

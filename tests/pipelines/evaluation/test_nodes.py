@@ -24,8 +24,8 @@ from moons_classifier.pipelines.evaluation.nodes import (
     compute_test_metrics,
     predict_probabilities,
 )
-from tests.book_reference import book_aucs, book_metrics
 from tests.pipelines.evaluation.chapter import AUPR, AUROC, CONFUSION, chapter
+from tests.support.book_reference import book_aucs, book_metrics
 
 RANDOM = {"auroc": 0.505050505050505, "aupr": 0.570559046216941}
 RATIOS = ("tpr", "fpr", "precision", "recall", "accuracy", "f1")

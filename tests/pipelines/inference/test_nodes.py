@@ -25,8 +25,8 @@ from moons_classifier.pipelines.inference.nodes import (
     check_inference_input,
     score_points,
 )
-from tests.helpers import metrics_at
 from tests.pipelines.inference.trained import SELECTED, STATE_DICT
+from tests.support.helpers import metrics_at
 
 
 @pytest.fixture(scope="module")

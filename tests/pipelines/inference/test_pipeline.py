@@ -24,7 +24,7 @@ from moons_classifier.pipelines.data_processing.nodes import (
     split_data,
 )
 from moons_classifier.pipelines.inference import create_pipeline
-from tests.helpers import metrics_at
+from tests.support.helpers import metrics_at
 
 
 def catalog_for(points: pd.DataFrame, threshold: float | None) -> DataCatalog:

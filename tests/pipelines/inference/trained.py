@@ -2,7 +2,7 @@
 
 import torch
 
-from tests.helpers import metrics_at
+from tests.support.helpers import metrics_at
 
 STATE_DICT = {
     "linear.weight": torch.tensor([[1.180625319480896, -1.8692580461502075]]),

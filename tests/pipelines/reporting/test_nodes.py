@@ -29,9 +29,9 @@ from moons_classifier.pipelines.reporting.nodes import (
     with_probability,
 )
 from moons_classifier.pipelines.reporting.plotting import stratified_sample
-from tests.helpers import metrics_at
 from tests.pipelines.evaluation.chapter import CONFUSION
 from tests.pipelines.reporting.figures import scatter_points, titled
+from tests.support.helpers import metrics_at
 
 COMPARED = {
     "logistic": pd.DataFrame({"y": [0, 0, 1, 1], "probability": [0.1, 0.6, 0.4, 0.9]}),

@@ -24,8 +24,8 @@ from moons_classifier.pipelines.reporting.nodes import (
     threshold_counts,
     with_probability,
 )
-from tests.helpers import metrics_at
 from tests.pipelines.reporting.figures import scatter_points, titled
+from tests.support.helpers import metrics_at
 
 SMALL = ReportingParams(plot_sample_size=40, grid_resolution=11)
 

@@ -17,7 +17,7 @@ from moons_classifier.pipelines.evaluation.nodes import predict_probabilities
 from moons_classifier.pipelines.reporting import create_pipeline
 from tests.pipelines.evaluation.chapter import chapter
 from tests.pipelines.reporting.figures import PER_MODEL, SHARED
-from tests.projects import run_kedro
+from tests.support.projects import run_kedro
 
 
 def test_pipeline_draws_every_figure_per_namespace():

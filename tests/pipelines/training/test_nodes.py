@@ -20,8 +20,8 @@ from moons_classifier.pipelines.training.nodes import (
     positive_weight,
     train_model,
 )
-from tests.book_reference import BookRun, book_model, run_book
-from tests.reference import REFERENCE, REFERENCE_TOLERANCE
+from tests.support.book_reference import BookRun, book_model, run_book
+from tests.support.reference import REFERENCE, REFERENCE_TOLERANCE
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from kedro.runner import SequentialRunner
 from moons_classifier.params import LoaderParams, ModelParams, TrainingParams
 from moons_classifier.pipelines import MODEL_NAMESPACES
 from moons_classifier.pipelines.training import create_pipeline
-from tests.book_reference import run_book
+from tests.support.book_reference import run_book
 
 
 def test_pipeline_trains_one_model_per_namespace():

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from sklearn.datasets import make_moons
 
-from tests.helpers import (
+from tests.support.helpers import (
     LOCK,
     MANIFESTS,
     RUN_ARTIFACTS,
@@ -30,7 +30,7 @@ from tests.helpers import (
     versions,
     wait_for,
 )
-from tests.projects import run_kedro
+from tests.support.projects import run_kedro
 
 PREDICTIONS = "07_model_output/{}/inference_predictions.csv"
 

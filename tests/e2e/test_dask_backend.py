@@ -22,8 +22,8 @@ from moons_classifier.pipelines.training.nodes import (
     build_model,
     train_model,
 )
-from tests.helpers import dask_cluster_by_hand, probabilities
-from tests.projects import run_kedro
+from tests.support.helpers import dask_cluster_by_hand, probabilities
+from tests.support.projects import run_kedro
 
 PIPELINES = ["data_processing", "training", "evaluation"]
 MODELS = ("logistic", "mlp")

@@ -10,10 +10,10 @@ import sys
 import pytest
 import torch
 
-from tests.book_reference import book_aucs, book_metrics, run_book
 from tests.pipelines.reporting.figures import PER_MODEL, SHARED
-from tests.projects import copy_project, run_kedro
-from tests.reference import BOOK, REFERENCE, REFERENCE_TOLERANCE
+from tests.support.book_reference import book_aucs, book_metrics, run_book
+from tests.support.projects import copy_project, run_kedro
+from tests.support.reference import BOOK, REFERENCE, REFERENCE_TOLERANCE
 
 
 def test_default_run_reproduces_the_chapter(default_run, latest):

@@ -12,8 +12,8 @@ import optuna
 import pytest
 
 from devtools.project import QUICK, use_small_space
-from tests.helpers import dask_cluster_by_hand
-from tests.sweep_helpers import kedro_sweep, trials
+from tests.support.helpers import dask_cluster_by_hand
+from tests.support.sweep_helpers import kedro_sweep, trials
 
 SWEEPS = Path("data/09_sweeps")
 # A learning rate so large that the MLP's weights overflow: the project refuses it.

@@ -10,7 +10,7 @@ import pytest
 from nbclient import NotebookClient
 from nbformat import NotebookNode
 
-from tests.projects import PROJECT_ROOT
+from tests.support.projects import PROJECT_ROOT
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "chapter_walkthrough.ipynb"
 JUPYTER_DIRS = (

@@ -24,8 +24,8 @@ from moons_classifier.optimizers import PlainSGD
 from moons_classifier.sweep.pruning import Pruning, Reporter
 from moons_classifier.sweep.trial import run_command, run_trial
 from moons_classifier.trainer import EpochEnd, Trainer, epoch_callbacks, listening
-from tests.helpers import MANIFESTS
-from tests.sweep_helpers import kedro_sweep, trials
+from tests.support.helpers import MANIFESTS
+from tests.support.sweep_helpers import kedro_sweep, trials
 
 SWEEPS = Path("data/09_sweeps")
 BOOTSTRAP = {"evaluation.bootstrap.n_resamples": 100}

@@ -28,7 +28,7 @@ from moons_classifier.contracts import (
     SelectedThreshold,
 )
 from moons_classifier.metrics import threshold_metrics
-from tests.servers import free_port, live_group_members
+from tests.support.servers import free_port, live_group_members
 
 MANIFESTS = "08_reporting/run_manifest.json"
 LOCK = "data/08_reporting/run.lock"

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, Route, sync_playwright
 
-from tests.servers import LOOPBACK, Server, running_server
+from tests.support.servers import LOOPBACK, Server, running_server
 
 
 @contextmanager

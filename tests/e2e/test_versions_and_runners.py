@@ -43,7 +43,7 @@ from moons_classifier.pipelines.training.nodes import (
     build_model,
     train_model,
 )
-from tests.helpers import (
+from tests.support.helpers import (
     RUN_ARTIFACTS,
     copy_newest_run,
     probabilities,
@@ -51,7 +51,7 @@ from tests.helpers import (
     snapshot,
     versions,
 )
-from tests.projects import copy_project, run_kedro
+from tests.support.projects import copy_project, run_kedro
 
 EPOCHS = (3, 6)  # the older and the newer run
 VERSIONED = (

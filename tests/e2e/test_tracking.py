@@ -23,9 +23,14 @@ from playwright.sync_api import expect
 from moons_classifier.pipeline_registry import register_pipelines
 from moons_classifier.pipelines import MODEL_NAMESPACES
 from moons_classifier.sweep.tracking import tracks_trials
-from tests.projects import PROJECT_ROOT, copy_project, disable_tracking, run_kedro
-from tests.servers import LOOPBACK, running_server
-from tests.viz_helpers import loopback_page
+from tests.support.projects import (
+    PROJECT_ROOT,
+    copy_project,
+    disable_tracking,
+    run_kedro,
+)
+from tests.support.servers import LOOPBACK, running_server
+from tests.support.viz_helpers import loopback_page
 
 EXPERIMENT = "moons-classifier"
 SEEDS = (1, 2)

@@ -16,9 +16,9 @@ import pytest
 from devtools.project import QUICK, use_small_space
 from moons_classifier.sweep.process import error_message, exit_reason
 from moons_classifier.sweep.report import trials_table
-from tests.helpers import MANIFESTS, snapshot, start, stop, wait_for
-from tests.servers import free_port, live_group_members
-from tests.sweep_helpers import trials
+from tests.support.helpers import MANIFESTS, snapshot, start, stop, wait_for
+from tests.support.servers import free_port, live_group_members
+from tests.support.sweep_helpers import trials
 
 SWEEPS = Path("data/09_sweeps")
 # A short Dask run: two partitions on two local workers, two epochs.

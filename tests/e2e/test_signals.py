@@ -14,7 +14,7 @@ import pytest
 from mlflow.entities import RunStatus
 
 from moons_classifier.runs import RunLock
-from tests.helpers import (
+from tests.support.helpers import (
     LOCK,
     MANIFESTS,
     RUN_ARTIFACTS,
@@ -24,7 +24,7 @@ from tests.helpers import (
     versions,
     wait_for,
 )
-from tests.projects import copy_project
+from tests.support.projects import copy_project
 
 # At most this many lines for a refusal (the "about 40").
 SHORT = 40

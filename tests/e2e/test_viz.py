@@ -14,9 +14,9 @@ from kedro.framework.project import pipelines
 from kedro.pipeline import Pipeline
 from playwright.sync_api import Locator, Page, expect
 
-from tests.projects import PROJECT_ROOT
-from tests.servers import Server, live_group_members, port_is_open
-from tests.viz_helpers import loopback_page, running_viz
+from tests.support.projects import PROJECT_ROOT
+from tests.support.servers import Server, live_group_members, port_is_open
+from tests.support.viz_helpers import loopback_page, running_viz
 
 LAYERS = ["raw", "intermediate", "model_input", "models", "model_output", "reporting"]
 AUROC = 0.9797979797979798  # the chapter's logistic regression on its validation split

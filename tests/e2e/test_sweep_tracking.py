@@ -11,8 +11,8 @@ import pytest
 
 from devtools.project import QUICK, use_small_space
 from moons_classifier.tracking.nesting import TrialRun, mark_pruned
-from tests.projects import copy_project
-from tests.sweep_helpers import kedro_sweep, trials
+from tests.support.projects import copy_project
+from tests.support.sweep_helpers import kedro_sweep, trials
 
 PARENT = "mlflow.parentRunId"
 

@@ -14,7 +14,7 @@ from kedro.io.core import DatasetError
 from kedro.validation import ParameterValidationError
 
 from moons_classifier.devices import available_devices
-from tests.helpers import (
+from tests.support.helpers import (
     MANIFESTS,
     RUN_ARTIFACTS,
     copy_newest_run,
@@ -25,7 +25,7 @@ from tests.helpers import (
     versioned_file,
     versions,
 )
-from tests.projects import copy_project, run_kedro
+from tests.support.projects import copy_project, run_kedro
 
 FEW_EPOCHS = {"training": {"n_epochs": 5}}
 INPUT = "data/01_raw/inference_input.csv"

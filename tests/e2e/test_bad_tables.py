@@ -22,9 +22,9 @@ from moons_classifier.pipelines.inference.nodes import (
     check_inference_input,
     score_points,
 )
-from tests.helpers import snapshot
 from tests.pipelines.inference.trained import SELECTED, STATE_DICT
-from tests.projects import run_kedro
+from tests.support.helpers import snapshot
+from tests.support.projects import run_kedro
 
 ROWS_PER_FILE = 4
 DASK_TABLE = DataParams(source="table", backend="dask")

@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from tests.projects import copy_project
+from tests.support.projects import copy_project
 
 METRICS_ONLY = ["data_processing", "training", "evaluation"]
 # Neither drawing nor Dask: the reporting pipeline and the Dask backend import them.

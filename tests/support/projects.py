@@ -11,7 +11,7 @@ from kedro.framework.startup import bootstrap_project
 
 from devtools.project import disable_tracking, fresh_copy
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def copy_project(destination: Path, tracking: bool = False) -> Path:

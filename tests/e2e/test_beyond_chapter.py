@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from tests.projects import run_kedro
+from tests.support.projects import run_kedro
 
 
 def read_json(path):

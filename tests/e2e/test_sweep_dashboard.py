@@ -24,9 +24,9 @@ from optuna.trial import TrialState, create_trial
 from playwright.sync_api import expect
 
 from moons_classifier.sweep.study import storage
-from tests.helpers import finish, snapshot, start, stop, wait_for
-from tests.projects import copy_project
-from tests.servers import (
+from tests.support.helpers import finish, snapshot, start, stop, wait_for
+from tests.support.projects import copy_project
+from tests.support.servers import (
     LOOPBACK,
     START_TIMEOUT_S,
     STOP_TIMEOUT_S,
@@ -34,7 +34,7 @@ from tests.servers import (
     live_group_members,
     port_is_open,
 )
-from tests.viz_helpers import loopback_page
+from tests.support.viz_helpers import loopback_page
 
 SWEEPS = Path("data/09_sweeps")
 STUDY = "browsed"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from tests.helpers import start, stop, wait_for
-from tests.servers import live_group_members
+from tests.support.helpers import start, stop, wait_for
+from tests.support.servers import live_group_members
 
 
 def kedro_sweep(project: Path, *args: str, timeout: float = 400) -> str:

@@ -1,0 +1,1 @@
+"""What the tests share: project copies and runs, servers, browsers and reference numbers."""
