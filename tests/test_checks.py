@@ -48,6 +48,7 @@ GIB = 2**30
         {"data": {"n_samples": 5}, "logistic": {}, "mlp": None},
         {**BASE, "base_location": "/tmp/moons"},
         {**BASE, "base_location": "s3://bucket/moons"},
+        {**BASE, "persist_intermediates": True},
     ],
 )
 def test_known_parameter_groups_pass(parameters):
@@ -63,6 +64,10 @@ def test_known_parameter_groups_pass(parameters):
             "Unknown parameter group(s) ['mlp.modle']",
         ),
         ({**BASE, "base_location": " "}, "base_location is ' ', not a folder"),
+        (
+            {**BASE, "persist_intermediates": "yes"},
+            "persist_intermediates is 'yes'; give true",
+        ),
     ],
 )
 def test_unknown_parameter_groups_are_refused(parameters, refused):

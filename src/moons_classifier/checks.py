@@ -25,14 +25,16 @@ from moons_classifier.params import DaskParams, DataParams, SplitParams
 # Peak memory of a pandas run per generated row (measured: 1.7 GB at 1e7 rows, most of it
 # the tables' copies between nodes), with headroom.
 BYTES_PER_ROW = 200
-# Runtime keys that are not parameter groups: ``--params base_location=DIR`` moves the
-# files a run writes (conf/base/globals.yml).
-RUNTIME_KEYS = {"base_location"}
+# Runtime keys that are not parameter groups (conf/base/globals.yml): ``--params
+# base_location=DIR`` moves the files a run writes, ``persist_intermediates=true`` writes
+# the Dask backend's tables between nodes.
+RUNTIME_KEYS = {"base_location", "persist_intermediates"}
 
 
 def check_parameter_groups(parameters: dict[str, Any], base: dict[str, Any]) -> None:
     """Every top-level parameter group must be one ``conf/base`` defines, and so must every
-    group inside a model's namespace; ``base_location``, where set, must name a folder."""
+    group inside a model's namespace; ``base_location``, where set, must name a folder,
+    and ``persist_intermediates`` be true or false."""
     _refuse_unknown_groups(set(parameters) - RUNTIME_KEYS, set(base))
     for namespace in MODEL_NAMESPACES:
         _refuse_unknown_groups(
@@ -40,6 +42,11 @@ def check_parameter_groups(parameters: dict[str, Any], base: dict[str, Any]) -> 
         )
     if "base_location" in parameters:
         check_base_location(parameters["base_location"])
+    if not isinstance(parameters.get("persist_intermediates", False), bool):
+        raise ValueError(
+            f"persist_intermediates is {parameters['persist_intermediates']!r}; give "
+            "true (write the Dask backend's tables between nodes) or false."
+        )
 
 
 def _refuse_unknown_groups(

@@ -154,7 +154,7 @@ def local_cluster(workers: int, memory_limit: str) -> Iterator[Client]:
                 threads_per_worker=1,
                 processes=True,
                 host="127.0.0.1",
-                dashboard_address=None,
+                dashboard_address="127.0.0.1:0",  # its HTTP server on a free loopback port
                 memory_limit=memory_limit,
                 worker_class=CountingNanny,
                 losses=losses,

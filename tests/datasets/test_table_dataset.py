@@ -95,3 +95,25 @@ def test_a_missing_table_is_refused(tmp_path: Path):
     dataset = TableDataset(filepath=str(tmp_path / "moons.parquet"))
     with pytest.raises(DatasetError, match="Failed while loading data from dataset"):
         dataset.load()
+
+
+def test_a_dask_table_not_persisted_is_held_in_memory_not_written(tmp_path: Path):
+    path = tmp_path / "features.parquet"
+    TableDataset(filepath=str(path)).save(dd.from_pandas(TABLE, npartitions=2))
+    assert path.is_dir()
+    dataset = TableDataset(filepath=str(path), persist_dask=False)
+    dataset.save(dd.from_pandas(TABLE, npartitions=2))
+    assert not path.exists(), "the older table is replaced, not left to be read later"
+    assert dataset.exists()
+    loaded = dataset.load()
+    assert loaded.npartitions == 2  # noqa: PLR2004
+    pd.testing.assert_frame_equal(loaded.compute().reset_index(drop=True), TABLE)
+    dataset.release()
+    assert not dataset.exists()
+
+
+def test_a_pandas_table_is_written_even_when_dask_tables_are_not(tmp_path: Path):
+    dataset = TableDataset(filepath=str(tmp_path / "moons.parquet"), persist_dask=False)
+    dataset.save(TABLE)
+    assert (tmp_path / "moons.parquet").is_file()
+    pd.testing.assert_frame_equal(dataset.load(), TABLE)

@@ -23,7 +23,7 @@ from moons_classifier.pipelines.training.nodes import (
     train_model,
 )
 from tests.support.helpers import dask_cluster_by_hand, probabilities
-from tests.support.projects import run_kedro
+from tests.support.projects import copy_project, run_kedro
 
 PIPELINES = ["data_processing", "training", "evaluation"]
 MODELS = ("logistic", "mlp")
@@ -33,6 +33,13 @@ ARTIFACTS = ("06_models/scaler.json", "07_model_output/logistic/loss_history.csv
 WEIGHT_TOLERANCE = 0.05
 MANY = {"n_samples": 1200, "partition_rows": 300}
 MANY_EPOCHS = 30
+# The Dask backend's tables between nodes, written only with persist_intermediates.
+INTERMEDIATES = (
+    "01_raw/moons.parquet",
+    "02_intermediate/train_split.parquet",
+    "05_model_input/train_features.parquet",
+    "05_model_input/validation_features.parquet",
+)
 INFERENCE_CATALOG = """
 inference_input:
   type: moons_classifier.datasets.TableDataset
@@ -82,9 +89,6 @@ def test_one_partition_gives_the_pandas_runs_results_exactly(
         p.name for p in (default_run / "data/08_reporting").rglob("*.png")
     )
     assert figures == expected
-    features = project / "data/05_model_input/train_features.parquet"
-    assert features.is_dir()
-    assert len(list(features.glob("*.parquet"))) == 1
     for relative in ARTIFACTS:
         pandas_path = default_run / "data" / relative
         dask_path = project / "data" / relative
@@ -105,6 +109,30 @@ def test_one_partition_gives_the_pandas_runs_results_exactly(
         assert metrics == metrics_of(default_run, latest, model)
 
 
+def test_fused_tables_give_the_persisted_tables_metrics_and_write_none_of_them(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, latest, scheduler
+):
+    persisted = copy_project(tmp_path / "persisted")
+    dask_run(project, monkeypatch, data=MANY, dask={"scheduler": scheduler})
+    dask_run(
+        persisted,
+        monkeypatch,
+        data=MANY,
+        dask={"scheduler": scheduler},
+        persist_intermediates=True,
+    )
+    written = [f"08_reporting/{model}/metrics.json" for model in MODELS]
+    for relative in (*ARTIFACTS, *written):
+        fused, kept = project / "data" / relative, persisted / "data" / relative
+        if not fused.is_file():
+            fused, kept = latest(project, relative), latest(persisted, relative)
+        assert fused.read_bytes() == kept.read_bytes(), relative
+    for table in INTERMEDIATES:
+        assert not (project / "data" / table).exists(), table
+        folder = persisted / "data" / table
+        assert len(list(folder.glob("*.parquet"))) == 4, table  # noqa: PLR2004
+
+
 def pandas_table(folder: Path) -> pd.DataFrame:
     """A partitioned parquet folder as one pandas table, partitions in order."""
     return dd.read_parquet(folder).compute().reset_index(drop=True)
@@ -119,6 +147,7 @@ def test_many_partitions_on_a_scheduler_started_by_hand_match_pandas_on_the_same
         data=MANY,
         dask={"scheduler": scheduler},
         training={"n_epochs": MANY_EPOCHS},
+        persist_intermediates=True,
     )
     inputs = project / "data/05_model_input"
     train = pandas_table(inputs / "train_features.parquet")
@@ -173,6 +202,7 @@ def test_a_parquet_folder_is_a_table_source(
         data={"source": "table"},
         dask={"scheduler": scheduler},
         training={"n_epochs": 3},
+        persist_intermediates=True,
     )
     features = project / "data/05_model_input/train_features.parquet"
     assert len(list(features.glob("*.parquet"))) == 3  # noqa: PLR2004

@@ -23,24 +23,33 @@ class TableDataset(AbstractDataset[Any, Any]):
     """A parquet table: one file for a pandas DataFrame, a folder of one file per partition
     for a Dask DataFrame (kedro-datasets' ``dask.ParquetDataset``); loads what was saved.
 
-    Saving replaces whatever the path held, file or folder.
+    Saving replaces whatever the path held, file or folder. With ``persist_dask`` false, a
+    Dask DataFrame is not written: its partitions are computed once and held in the
+    cluster's memory (spilled to the workers' disks only when they run short), until no
+    node needs them.
     """
 
     def __init__(
-        self, *, filepath: str, metadata: dict[str, Any] | None = None
+        self,
+        *,
+        filepath: str,
+        persist_dask: bool = True,
+        metadata: dict[str, Any] | None = None,
     ) -> None:
         protocol, path = get_protocol_and_path(filepath)
         self._filepath = filepath
         self._path = get_filepath_str(PurePosixPath(path), protocol)
         self._fs = fsspec.filesystem(protocol)
         self._pandas = ParquetDataset(filepath=filepath)
+        self._persist_dask = persist_dask
+        self._lazy: Any = None
         self.metadata = metadata
 
     def _describe(self) -> dict[str, Any]:
-        return {"filepath": self._filepath}
+        return {"filepath": self._filepath, "persist_dask": self._persist_dask}
 
     def _exists(self) -> bool:
-        return self._fs.exists(self._path)
+        return self._lazy is not None or self._fs.exists(self._path)
 
     def _dask(self) -> AbstractDataset:
         """kedro-datasets' Dask dataset of this path: a folder of one file per partition."""
@@ -51,26 +60,36 @@ class TableDataset(AbstractDataset[Any, Any]):
         )
 
     def load(self) -> Any:
-        """The pandas DataFrame of a file, or the lazy Dask DataFrame of a folder."""
+        """The Dask DataFrame handed on in memory, else the pandas DataFrame of a file or
+        the lazy Dask DataFrame of a folder."""
+        if self._lazy is not None:
+            return self._lazy
         if self._fs.isdir(self._path):
             return self._dask().load()
         return self._pandas.load()
 
     def save(self, data: Any) -> None:
-        """Write a pandas DataFrame as one file, a Dask DataFrame as a partitioned folder;
-        anything else is refused before the path's old table is removed."""
+        """Write a pandas DataFrame as one file, a Dask DataFrame as a partitioned folder
+        (or keep it in memory); anything else is refused before the old table is removed."""
         if not (isinstance(data, pd.DataFrame) or is_dask(data)):
             raise DatasetError(
                 f"{self._filepath} holds tables: a pandas or Dask DataFrame, not a "
                 f"{type(data).__name__}. Return a DataFrame from the node that saves it."
             )
+        self._lazy = None
         if self._fs.exists(self._path):
             self._fs.rm(self._path, recursive=True)
-        if isinstance(data, pd.DataFrame):
+        if not (self._persist_dask or isinstance(data, pd.DataFrame)):
+            self._lazy = data.persist()
+        elif isinstance(data, pd.DataFrame):
             self._pandas.save(data)
         else:
             self._dask().save(data)
         self._fs.invalidate_cache(self._path)
+
+    def _release(self) -> None:
+        """Free a Dask DataFrame held in memory, once no node needs it."""
+        self._lazy = None
 
     def preview(self, nrows: int = 5) -> TablePreview:
         """The first ``nrows`` rows (of the first partition, for a folder), for kedro-viz."""

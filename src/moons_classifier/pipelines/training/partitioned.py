@@ -68,9 +68,20 @@ class PartitionLoader:
         return self._read(index) if self._whole is None else self._whole
 
     def _read(self, index: int) -> Batch:
-        """Partition ``index`` as float32 feature and label tensors, read in this process
-        (a parquet file for the tables the catalog loads), not sent through the cluster."""
-        return to_tensors(self.table.get_partition(index).compute(scheduler="sync"))
+        """Partition ``index`` as float32 feature and label tensors: fetched from the
+        workers that hold it in memory, else read in this process (a parquet file for the
+        tables the catalog loads), not sent through the cluster."""
+        partition = self.table.get_partition(index)
+        if self._held_by_workers:
+            return to_tensors(partition.compute())
+        return to_tensors(partition.compute(scheduler="sync"))
+
+    @cached_property
+    def _held_by_workers(self) -> bool:
+        """Whether the table's partitions are computed and held by the cluster's workers."""
+        from distributed import futures_of  # noqa: PLC0415
+
+        return bool(futures_of(self.table))
 
     def class_counts(self) -> tuple[int, int]:
         """How many rows are labelled 0 and 1."""
