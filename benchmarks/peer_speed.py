@@ -1,13 +1,16 @@
-"""A metrics-only ``kedro run`` on the pandas backend against the scikit-learn script a
-user would write instead (``benchmarks/sklearn_peer.py``), as whole processes.
+"""A metrics-only ``kedro run`` against the script a user would write instead, as whole
+processes: on the pandas backend against the scikit-learn script
+(``benchmarks/sklearn_peer.py``), on the Dask backend against the one-process streaming
+script (``benchmarks/streaming_peer.py``).
 
 At each size, with MLflow tracking off and on, both run alternately, each ``kedro run``
-(``--pipelines data_processing,training,evaluation``, batch 4096, 3 epochs) in a fresh copy
-of the project; the medians of their wall times and peak resident memory (each process's
-own, from ``wait4``) and the ratios kedro run / script are printed.
+(``--pipelines data_processing,training,evaluation``, batch 4096; 3 epochs on pandas, 1 on
+Dask with 2 local workers) in a fresh copy of the project; the medians of their wall times
+and peak resident memory (each process's own, from ``wait4``: the driver's, on Dask) and
+the ratios are printed.
 
 Run from the repository root: ``python -m benchmarks.peer_speed [--sizes 100000 1000000
---repeats 3]``.
+--repeats 3 --dask-sizes 10000000 100000000 --dask-repeats 1]``.
 """
 
 from __future__ import annotations
@@ -60,20 +63,39 @@ class Usage:
         return statistics.median(self.wall), statistics.median(self.peak)
 
 
-def peer_command(n_samples: int, output: Path) -> list[str]:
-    """The scikit-learn script at ``n_samples`` points, writing into ``output``."""
+@dataclass(frozen=True)
+class Backend:
+    """A backend's peer script and the ``kedro run`` parameters it is measured with."""
+
+    name: str
+    peer: str
+    params: str
+
+
+PANDAS = Backend(
+    "pandas", "benchmarks.sklearn_peer", "loaders.batch_size=4096,training.n_epochs=3"
+)
+DASK = Backend(
+    "dask",
+    "benchmarks.streaming_peer",
+    "data.backend=dask,dask.workers=2,loaders.batch_size=4096,training.n_epochs=1",
+)
+
+
+def peer_command(backend: Backend, n_samples: int, output: Path) -> list[str]:
+    """The backend's peer script at ``n_samples`` points, writing into ``output``."""
     return [
         sys.executable,
         "-m",
-        "benchmarks.sklearn_peer",
+        backend.peer,
         f"--n-samples={n_samples}",
         f"--output={output}",
     ]
 
 
-def kedro_command(n_samples: int) -> list[str]:
-    """The metrics-only ``kedro run`` at ``n_samples`` points, batch 4096, 3 epochs."""
-    params = f"data.n_samples={n_samples},loaders.batch_size=4096,training.n_epochs=3"
+def kedro_command(backend: Backend, n_samples: int) -> list[str]:
+    """The metrics-only ``kedro run`` at ``n_samples`` points on ``backend``."""
+    params = f"data.n_samples={n_samples},{backend.params}"
     kedro = str(Path(sys.executable).with_name("kedro"))
     return [kedro, "run", "--pipelines", METRICS_ONLY, "--params", params]
 
@@ -86,29 +108,39 @@ def project_copy(destination: Path, tracking: bool) -> Path:
     return destination
 
 
-def report(results: dict[tuple[int, bool], tuple[Usage, Usage]], repeats: int) -> None:
-    """Print the medians and the ratios kedro run / script per size and tracking."""
+Results = dict[tuple[Backend, int, bool], tuple[Usage, Usage]]
+
+
+def report(results: Results, repeats: dict[Backend, int]) -> None:
+    """Print the medians and the ratios per backend, size and tracking."""
     show(
-        f"Whole processes, median of {repeats} runs each, alternated, after one warm-up "
-        "run each; OMP_NUM_THREADS=1; peak: the process's own maximum resident set.\n"
+        "Whole processes, alternated, OMP_NUM_THREADS=1; peak: the process's own maximum "
+        "resident set (the driver's, on Dask). Medians of "
+        + ", ".join(f"{n} run(s) on {b.name}" for b, n in repeats.items())
+        + "; pandas after one untimed warm-up run each.\n"
     )
     show(
-        "|    points | tracking | script wall s | kedro wall s | wall ratio "
-        "| script peak MB | kedro peak MB | peak ratio |"
+        "| backend |       points | tracking | script wall s | kedro wall s "
+        "| kedro speed | script peak MB | kedro peak MB | peak ratio |"
     )
     show(
-        "|-----------|----------|---------------|--------------|------------"
-        "|----------------|---------------|------------|"
+        "|---------|--------------|----------|---------------|--------------"
+        "|-------------|----------------|---------------|------------|"
     )
-    for (n_samples, tracking), (peer, kedro) in results.items():
+    for (backend, n_samples, tracking), (peer, kedro) in results.items():
         peer_wall, peer_peak = peer.medians()
         kedro_wall, kedro_peak = kedro.medians()
         show(
-            f"| {n_samples:>9,} | {'on' if tracking else 'off':<8} | {peer_wall:>13.2f} "
-            f"| {kedro_wall:>12.2f} | {kedro_wall / peer_wall:>9.2f}x "
+            f"| {backend.name:<7} | {n_samples:>12,} | {'on' if tracking else 'off':<8} "
+            f"| {peer_wall:>13.2f} | {kedro_wall:>12.2f} "
+            f"| {peer_wall / kedro_wall:>10.2f}x "
             f"| {peer_peak:>14.0f} | {kedro_peak:>13.0f} | {kedro_peak / peer_peak:>9.2f}x |"
         )
-    show("\nratios: kedro run / scikit-learn script (medians).")
+    show(
+        "\nkedro speed: the script's wall time / kedro run's (points per second, "
+        "relative; 1.00x is as fast as the script; kedro's wall ratio is its inverse). "
+        "peak ratio: kedro run / script."
+    )
 
 
 def main() -> None:
@@ -116,28 +148,41 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--repeats", type=int, default=3, help="timed runs of each")
+    parser.add_argument(
+        "--dask-sizes", type=int, nargs="*", default=[10_000_000, 100_000_000]
+    )
+    parser.add_argument("--dask-repeats", type=int, default=1)
     args = parser.parse_args()
     env = quiet_environment()
-    configurations = [(n, tracking) for n in args.sizes for tracking in (False, True)]
-    results = {key: (Usage(), Usage()) for key in configurations}
+    sizes = {PANDAS: args.sizes, DASK: args.dask_sizes}
+    repeats = {PANDAS: args.repeats, DASK: args.dask_repeats}
+    results: Results = {
+        (backend, n, tracking): (Usage(), Usage())
+        for backend, backend_sizes in sizes.items()
+        for n in backend_sizes
+        for tracking in (False, True)
+    }
     with tempfile.TemporaryDirectory() as folder:
         copies = count()
 
-        def once(n_samples: int, tracking: bool, peer: Usage, kedro: Usage) -> None:
+        def once(
+            backend: Backend, n_samples: int, tracking: bool, peer: Usage, kedro: Usage
+        ) -> None:
             """One run of the script, then one of ``kedro run`` in a fresh copy."""
             number = next(copies)
             output = Path(folder) / f"peer-{number}"
-            peer.run(peer_command(n_samples, output), ROOT, env)
+            peer.run(peer_command(backend, n_samples, output), ROOT, env)
             project = project_copy(Path(folder) / f"project-{number}", tracking)
-            kedro.run(kedro_command(n_samples), project, env)
+            kedro.run(kedro_command(backend, n_samples), project, env)
 
-        for key in configurations:  # untimed: warms the file cache
-            once(*key, Usage(), Usage())
-        for _ in range(args.repeats):
-            for key in configurations:
+        for key in results:
+            if key[0] is PANDAS:  # untimed: warms the file cache
+                once(*key, Usage(), Usage())
+        for key in results:
+            for _ in range(repeats[key[0]]):
                 once(*key, *results[key])
     with publishing("peer_speed"):
-        report(results, args.repeats)
+        report(results, repeats)
 
 
 if __name__ == "__main__":
