@@ -34,6 +34,7 @@ def trials_table(study: optuna.Study) -> pd.DataFrame:
     """One row per trial: number, state, every drawn parameter, objective, the epochs it
     trained (to the end, or until pruned), duration, worker and error."""
     objective = study.user_attrs["objective"]
+    columns = ["number", "state", objective, EPOCHS, "duration_s", "worker", "error"]
     table = pd.DataFrame(
         [
             {
@@ -49,7 +50,8 @@ def trials_table(study: optuna.Study) -> pd.DataFrame:
                 "error": trial.user_attrs.get("error"),
             }
             for trial in study.trials
-        ]
+        ],
+        columns=None if study.trials else columns,
     )
     integers = [EPOCHS, *integer_params(study.trials)]
     return table.astype({name: "Int64" for name in integers})

@@ -1,0 +1,1 @@
+"""Unit tests of the sweep package, one module per module of ``moons_classifier.sweep``."""
