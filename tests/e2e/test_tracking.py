@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.error import HTTPError
 
 import mlflow
 import numpy as np
@@ -263,15 +264,43 @@ def test_served_model_scores_like_the_inference_pipeline(tracked: Tracked) -> No
     with running_server(
         command, tracked.project, log, "/ping", {"MLFLOW_TRACKING_URI": tracked.store}
     ) as server:
-        answer = server.request(
-            "/invocations",
-            {"dataframe_split": points[["x1", "x2"]].to_dict(orient="split")},
-        )
+        good = {"dataframe_split": points[["x1", "x2"]].to_dict(orient="split")}
+        answer = server.request("/invocations", good)
+        refusals = {name: _refusal(server, rows) for name, rows in BAD_REQUESTS.items()}
+        assert server.request("/invocations", good) == answer, "still serving"
     probabilities = [row["probability"] for row in answer["predictions"]]
     assert np.array_equal(
         np.asarray(probabilities, dtype=np.float32),
         _inference_probabilities(tracked.project, "logistic"),
     )
+    for name, (status, message) in refusals.items():
+        assert status == 400, name  # noqa: PLR2004
+        for fragment in REFUSED_BECAUSE[name]:
+            assert fragment in message, (name, message)
+
+
+# Requests the served model refuses, as the inference pipeline refuses such rows.
+BAD_REQUESTS = {
+    "missing column": {"columns": ["x1"], "data": [[0.5]]},
+    "string": {"columns": ["x1", "x2"], "data": [[0.1, 0.2], ["high", 0.5]]},
+    "NaN": {"columns": ["x1", "x2"], "data": [[0.1, 0.2], [None, 0.5]]},
+    "inf": {"columns": ["x1", "x2"], "data": [[0.1, float("inf")]]},
+    "empty": {"columns": ["x1", "x2"], "data": []},
+}
+REFUSED_BECAUSE = {
+    "missing column": ["x2"],
+    "string": ["x1"],
+    "NaN": ["Column 'x1'", "data row 2", "Fill or drop that row"],
+    "inf": ["Column 'x2'", "data row 1"],
+    "empty": ["no rows"],
+}
+
+
+def _refusal(server: Any, rows: dict) -> tuple[int, str]:
+    """The HTTP status and message with which the server refuses ``rows``."""
+    with pytest.raises(HTTPError) as refused:
+        server.request("/invocations", {"dataframe_split": rows})
+    return refused.value.code, json.loads(refused.value.read())["message"]
 
 
 def test_mlflow_ui_shows_the_runs_and_their_metrics(

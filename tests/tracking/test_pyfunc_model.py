@@ -4,6 +4,7 @@ scores as ``models.scaled_probabilities`` does."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import mlflow
@@ -12,6 +13,7 @@ import pandas as pd
 import pytest
 import torch
 from kedro.io.core import DatasetError
+from mlflow.exceptions import MlflowException
 from mlflow.pyfunc import PythonModelContext
 from sklearn.preprocessing import StandardScaler
 
@@ -74,6 +76,27 @@ def test_the_model_scores_as_the_project_does(tmp_path, points, params):
     expected = scaled_probabilities(written["scaler"], written["network"], points)
     assert np.array_equal(predicted["probability"].to_numpy(), expected)
     assert 0 < expected.min() < expected.max() < 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda p: p.drop(columns="x2"), "lacks the feature column(s) ['x2']"),
+        (lambda p: p.assign(x1=[0.1, None, 0.3][: len(p)]), "'x1' holds nan"),
+        (lambda p: p.assign(x2=np.inf), "Column 'x2' holds inf"),
+        (lambda p: p.iloc[:0], "has no rows"),
+    ],
+    ids=["missing column", "NaN", "inf", "empty"],
+)
+def test_rows_the_inference_pipeline_refuses_are_a_bad_request(
+    tmp_path, points, change, message
+):
+    written = artifacts(tmp_path, ModelParams(), points)
+    model = ScaledNetwork()
+    model.load_context(PythonModelContext(written["paths"], None))
+    with pytest.raises(MlflowException, match=re.escape(message)) as refused:
+        model.predict(None, change(points.iloc[:3]))
+    assert refused.value.get_http_status_code() == 400  # noqa: PLR2004
 
 
 def test_a_state_dict_holding_other_objects_is_refused_not_unpickled(tmp_path, points):

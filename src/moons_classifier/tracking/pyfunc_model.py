@@ -11,12 +11,19 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from mlflow.exceptions import MlflowException
 from mlflow.models import set_model
+from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 from mlflow.pyfunc import PythonModel, PythonModelContext
 
 from moons_classifier.datasets import StandardScalerDataset, TorchStateDictDataset
 from moons_classifier.models import load_model, scaled_probabilities
 from moons_classifier.params import ModelParams
+from moons_classifier.pipelines.inference.kernels import (
+    check_feature_columns,
+    check_feature_values,
+    check_not_empty,
+)
 
 
 class ScaledNetwork(PythonModel):
@@ -43,7 +50,14 @@ class ScaledNetwork(PythonModel):
         model_input: pd.DataFrame,
         params: dict[str, Any] | None = None,
     ) -> pd.DataFrame:
-        """The ``probability`` column, computed as the inference pipeline computes it."""
+        """The ``probability`` column, computed as the inference pipeline computes it, once
+        the rows pass the inference pipeline's checks (a refused request is a 400)."""
+        try:
+            check_not_empty(len(model_input))
+            check_feature_columns(list(model_input.columns), self.features)
+            check_feature_values(model_input, self.features)
+        except ValueError as error:
+            raise MlflowException(str(error), INVALID_PARAMETER_VALUE) from None
         return pd.DataFrame(
             {
                 "probability": scaled_probabilities(
