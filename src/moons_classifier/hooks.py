@@ -75,9 +75,10 @@ class RunChecksHooks:
 
 
 def _base_parameters(loader: OmegaConfigLoader) -> dict[str, Any]:
-    """The parameters of the base environment alone."""
+    """The parameters of the base environment alone, from a folder or an archive
+    (``--conf-source`` of a packaged project; Kedro 1.7 finds either's path)."""
     return loader.load_and_merge_dir_config(
-        f"{loader.conf_source}/{loader.base_env}",
+        loader._get_conf_env_path(loader.base_env),  # noqa: SLF001
         loader.config_patterns["parameters"],
         "base_parameters",  # any key but "parameters", which merges the --params in
         set(),
