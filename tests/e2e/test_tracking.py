@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -277,6 +279,74 @@ def test_served_model_scores_like_the_inference_pipeline(tracked: Tracked) -> No
         assert status == 400, name  # noqa: PLR2004
         for fragment in REFUSED_BECAUSE[name]:
             assert fragment in message, (name, message)
+
+
+def test_served_model_needs_no_installed_project(
+    tracked: Tracked, tmp_path: Path
+) -> None:
+    """``--env-manager virtualenv`` builds the model's environment from its pinned
+    requirements, without the project, and the model loads its own copy of the code."""
+    pyenv = shutil.which("pyenv")
+    assert pyenv, "MLflow's virtualenv environments need pyenv on PATH"
+    points = pd.read_csv(tracked.project / "data/01_raw/inference_input.csv")
+    envs = tmp_path / "envs"
+    command = [
+        *(sys.executable, "-m", "mlflow", "models", "serve"),
+        *("--model-uri", f"models:/{EXPERIMENT}-logistic/2"),
+        *("--env-manager", "virtualenv", "--host", LOOPBACK, "--port", "{port}"),
+    ]
+    environment = {"MLFLOW_TRACKING_URI": tracked.store, "MLFLOW_ENV_ROOT": str(envs)}
+    with running_server(
+        command, tmp_path, tmp_path / "serve.log", "/ping", environment, installs=True
+    ) as server:
+        rows = {"dataframe_split": points[["x1", "x2"]].to_dict(orient="split")}
+        answer = server.request("/invocations", rows)
+    (python,) = envs.glob("*/bin/python")
+    imported = subprocess.run(
+        [python, "-c", "import moons_classifier"], capture_output=True, check=False
+    )
+    assert imported.returncode != 0, "the model's environment has the project installed"
+    probabilities = [row["probability"] for row in answer["predictions"]]
+    assert np.array_equal(
+        np.asarray(probabilities, dtype=np.float32),
+        _inference_probabilities(tracked.project, "logistic"),
+    )
+
+
+def test_generated_dockerfile_installs_what_the_model_needs(
+    tracked: Tracked, tmp_path: Path
+) -> None:
+    """``mlflow models generate-dockerfile``: a build context whose image installs the
+    model's pinned requirements and holds its own copy of the project's code."""
+    context = tmp_path / "context"
+    subprocess.run(
+        [
+            *(sys.executable, "-m", "mlflow", "models", "generate-dockerfile"),
+            *("--model-uri", f"models:/{EXPERIMENT}-logistic/2", "-d", context),
+        ],
+        env={**os.environ, "MLFLOW_TRACKING_URI": tracked.store},
+        check=True,
+        capture_output=True,
+    )
+    dockerfile = (context / "Dockerfile").read_text()
+    copied = re.search(r"^COPY (\S+) /opt/ml/model$", dockerfile, re.MULTILINE)
+    assert copied, dockerfile
+    assert "_install_pyfunc_deps('/opt/ml/model'" in dockerfile
+    model = context / copied[1]
+    pinned = dict(
+        line.split("==") for line in (model / "requirements.txt").read_text().split()
+    )
+    needed = {"mlflow", "torch", "scikit-learn", "pandas", "kedro", "kedro-datasets"}
+    assert needed <= set(pinned), pinned
+    assert all(pinned.values())
+    code = model / "code" / "moons_classifier"
+    for module in (
+        "models.py",
+        "datasets/standard_scaler.py",
+        "tracking/pyfunc_model.py",
+    ):
+        assert (code / module).is_file(), module
+    assert not list(code.rglob("__pycache__"))
 
 
 # Requests the served model refuses, as the inference pipeline refuses such rows.

@@ -116,21 +116,27 @@ class Server:
 
 @contextmanager
 def running_server(
-    command: list[str], cwd: Path, log: Path, ready_path: str, env: dict[str, str]
+    command: list[str],
+    cwd: Path,
+    log: Path,
+    ready_path: str,
+    env: dict[str, str],
+    installs: bool = False,
 ) -> Iterator[Server]:
     """Run ``command`` (``{port}`` replaced by a free port) in its own process group.
 
     ``env`` is added to the environment. The group is killed on exit, whatever happens.
-    Telemetry is off and proxies point to a closed local port: nothing leaves the machine.
+    Telemetry is off and, unless the server ``installs`` packages (pip must reach the
+    package registry), proxies point to a closed local port: nothing leaves the machine.
     """
     port = free_port()
+    closed = f"http://{LOOPBACK}:9"
     env = {
         **os.environ,
         **env,
         "KEDRO_DISABLE_TELEMETRY": "1",
         "MLFLOW_DISABLE_TELEMETRY": "true",
-        "HTTPS_PROXY": f"http://{LOOPBACK}:9",
-        "HTTP_PROXY": f"http://{LOOPBACK}:9",
+        **({} if installs else {"HTTPS_PROXY": closed, "HTTP_PROXY": closed}),
         "NO_PROXY": LOOPBACK,
     }
     with log.open("wb") as log_file:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from importlib.metadata import version
 from pathlib import Path
@@ -33,7 +34,9 @@ from moons_classifier.params import ModelParams
 from moons_classifier.tracking.nesting import TrialRun
 
 MODEL_CODE = Path(__file__).with_name("pyfunc_model.py")
-# What the logged model imports; the project itself must be installed where it is served.
+# The project's package, logged with each model: it loads where the project is not installed.
+PACKAGE = Path(__file__).parents[1]
+# What the logged model and the package's modules it imports need, pinned as installed.
 MODEL_REQUIREMENTS = (
     "torch",
     "scikit-learn",
@@ -128,6 +131,8 @@ def log_model(
     with TemporaryDirectory() as folder:
         params_path = Path(folder) / "model_params.json"
         params_path.write_text(model_params.model_dump_json())
+        code = Path(folder) / PACKAGE.name
+        shutil.copytree(PACKAGE, code, ignore=shutil.ignore_patterns("__pycache__"))
         return _log_pyfunc_model(
             namespace,
             {
@@ -138,6 +143,7 @@ def log_model(
             columns,
             pd.DataFrame([scaler.mean_], columns=columns),  # the mean point
             registered_name,
+            code,
         )
 
 
@@ -147,8 +153,10 @@ def _log_pyfunc_model(
     columns: list[str],
     input_example: pd.DataFrame,
     registered_name: str,
+    code: Path,
 ) -> ModelInfo:
-    """``mlflow.pyfunc.log_model`` for ``pyfunc_model.py``, with signature and requirements."""
+    """``mlflow.pyfunc.log_model`` for ``pyfunc_model.py``, with signature, pinned
+    requirements and the project's package as code."""
     return mlflow.pyfunc.log_model(
         name=f"{namespace}_model",
         python_model=str(MODEL_CODE),
@@ -159,6 +167,7 @@ def _log_pyfunc_model(
         ),
         input_example=input_example,
         pip_requirements=[f"{name}=={version(name)}" for name in MODEL_REQUIREMENTS],
+        code_paths=[str(code)],
         registered_model_name=registered_name,
     )
 
