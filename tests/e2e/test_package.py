@@ -1,5 +1,6 @@
-"""The packaged project: ``kedro package``'s wheel and conf archive run the pipelines in a
-fresh environment without the source, and reproduce the default run's metrics."""
+"""The packaged project: ``kedro package``'s wheel and conf archive, installed as the
+Dockerfile installs them (the pinned requirements, then the wheel alone), run the pipelines
+in a fresh environment without the source and reproduce the default run's metrics."""
 
 from __future__ import annotations
 
@@ -36,6 +37,20 @@ def packaged(project: Path) -> Path:
     return project / "dist"
 
 
+def test_the_dockerfile_installs_the_pinned_requirements_then_the_wheel_alone() -> None:
+    dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
+    steps = [
+        "COPY requirements.txt",
+        "-r requirements.txt",
+        "COPY dist/*.whl dist/conf-moons_classifier.tar.gz",
+        "--no-deps ./*.whl && pip check",
+        '"--conf-source=conf-moons_classifier.tar.gz"',
+    ]
+    positions = [dockerfile.find(step) for step in steps]
+    assert -1 not in positions, dict(zip(steps, positions, strict=True))
+    assert positions == sorted(positions)
+
+
 def test_the_packaged_wheel_reproduces_the_default_runs_metrics(
     default_run: Path, tmp_path: Path, latest: Callable[[Path, str], Path]
 ) -> None:
@@ -44,12 +59,18 @@ def test_the_packaged_wheel_reproduces_the_default_runs_metrics(
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", venv], check=True)
     python = venv / "bin" / "python"
-    subprocess.run(
-        [python, "-m", "pip", "install", "--quiet", wheel],
-        check=True,
-        capture_output=True,
-        timeout=INSTALL_TIMEOUT_S,
-    )
+    requirements = PROJECT_ROOT / "requirements.txt"
+    for install in (
+        ["install", "--quiet", "-r", requirements],
+        ["install", "--quiet", "--no-deps", wheel],
+        ["check"],
+    ):
+        subprocess.run(
+            [python, "-m", "pip", *install],
+            check=True,
+            capture_output=True,
+            timeout=INSTALL_TIMEOUT_S,
+        )
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     archive = dist / "conf-moons_classifier.tar.gz"
