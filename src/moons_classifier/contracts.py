@@ -77,11 +77,8 @@ class Metrics(Contract):
 
     def document(self) -> dict[str, Any]:
         """The JSON document, in field order; ``auc_error_bounds`` only where there are some."""
-        return self.model_dump(exclude_none=False, exclude=self._absent())
-
-    def _absent(self) -> set[str]:
-        """The optional fields this document leaves out."""
-        return set() if self.auc_error_bounds is not None else {"auc_error_bounds"}
+        absent = set() if self.auc_error_bounds is not None else {"auc_error_bounds"}
+        return self.model_dump(exclude=absent)
 
 
 ObjectiveName = Literal["aupr", "auroc", "val_loss"]
