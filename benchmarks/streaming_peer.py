@@ -5,8 +5,8 @@ make_moons in chunks of 1e6 rows (chunk ``i`` seeded ``i``), 20% of each held ou
 validation; ``StandardScaler.partial_fit`` on every chunk's training rows, then one pass
 training ``Linear(2, 1)`` with SGD (lr 0.1, batch 4096, 1 epoch) chunk by chunk, then the
 validation rows scored and sklearn's AUROC, AUPR and confusion counts at 0.3, 0.5 and 0.7
-written as JSON. Chunks are generated again for each pass rather than kept: the script
-holds one chunk at a time. Run as a whole process: ``python -m benchmarks.streaming_peer
+written as JSON (the scikit-learn peer's ``metrics``). Chunks are generated again for each
+pass rather than kept: the script holds one chunk at a time. Run as a whole process: ``python -m benchmarks.streaming_peer
 [--n-samples 10000000 --output DIR]``.
 """
 
@@ -20,13 +20,13 @@ from pathlib import Path
 import numpy as np
 import torch
 from sklearn.datasets import make_moons
-from sklearn.metrics import auc, confusion_matrix, precision_recall_curve, roc_curve
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 from torch import nn
 
+from benchmarks.sklearn_peer import metrics
+
 CHUNK_ROWS = 1_000_000
-THRESHOLDS = (0.3, 0.5, 0.7)
 
 
 def chunks(n_samples: int) -> Iterator[tuple[np.ndarray, ...]]:
@@ -69,21 +69,6 @@ def validation_scores(
     return np.concatenate(labels), np.concatenate(probabilities)
 
 
-def metrics(labels: np.ndarray, probabilities: np.ndarray) -> dict:
-    """AUROC, AUPR and the confusion matrix at each threshold."""
-    fpr, tpr, _ = roc_curve(labels, probabilities)
-    precision, recall, _ = precision_recall_curve(labels, probabilities)
-    return {
-        "n_val": len(labels),
-        "auroc": float(auc(fpr, tpr)),
-        "aupr": float(auc(recall, precision)),
-        "confusion": {
-            str(t): confusion_matrix(labels, probabilities >= t).tolist()
-            for t in THRESHOLDS
-        },
-    }
-
-
 def main() -> None:
     """Fit the scaler, train, score and write the metrics, one chunk in memory at a time."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -96,7 +81,8 @@ def main() -> None:
         scaler.partial_fit(x_train)
     model = train(args.n_samples, scaler)
     args.output.mkdir(parents=True, exist_ok=True)
-    scores = metrics(*validation_scores(args.n_samples, scaler, model))
+    labels, probabilities = validation_scores(args.n_samples, scaler, model)
+    scores = {"n_val": len(labels), **metrics(labels, probabilities)}
     (args.output / "metrics.json").write_text(json.dumps(scores, indent=2))
 
 
