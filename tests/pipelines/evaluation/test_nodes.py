@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import torch
 
-from moons_classifier.contracts import Metrics, SelectedThreshold
+from moons_classifier.contracts import Metrics
 from moons_classifier.metrics import areas_under_curves, threshold_metrics
 from moons_classifier.params import (
     BootstrapParams,
@@ -24,8 +24,9 @@ from moons_classifier.pipelines.evaluation.nodes import (
     compute_test_metrics,
     predict_probabilities,
 )
-from tests.pipelines.evaluation.chapter import AUPR, AUROC, CONFUSION, chapter
+from tests.pipelines.evaluation.chapter import AUPR, AUROC, CONFUSION
 from tests.support.book_reference import book_aucs, book_metrics
+from tests.support.helpers import metrics_at
 
 RANDOM = {"auroc": 0.505050505050505, "aupr": 0.570559046216941}
 RATIOS = ("tpr", "fpr", "precision", "recall", "accuracy", "f1")
@@ -144,21 +145,14 @@ def test_an_unmet_criterion_selects_no_threshold(train, history):
     json.dumps(metrics, allow_nan=False)
 
 
-def with_threshold(threshold: float | None, **update: float) -> Metrics:
-    """The chapter's metrics with ``threshold`` selected and ``update``'s values."""
-    selected = SelectedThreshold(criterion="f1", threshold=threshold, metrics=None)
-    return chapter().metrics.model_copy(
-        update={**update, "selected_threshold": selected}
-    )
-
-
 def summary(auroc: float, threshold: float | None) -> Metrics:
-    return with_threshold(
-        threshold,
-        auroc=auroc,
-        aupr=auroc - 0.1,
-        final_train_loss=0.3,
-        final_val_loss=0.2,
+    return metrics_at(threshold=threshold).model_copy(
+        update={
+            "auroc": auroc,
+            "aupr": auroc - 0.1,
+            "final_train_loss": 0.3,
+            "final_val_loss": 0.2,
+        }
     )
 
 
@@ -242,7 +236,7 @@ def check_against_the_loop(
     """compute_test_metrics equals the per-resample loop on these predictions."""
     params = EvaluationParams(bootstrap=BootstrapParams(n_resamples=300, seed=7))
     predictions = pd.DataFrame({"y": labels, "probability": probabilities})
-    actual = compute_test_metrics(predictions, with_threshold(threshold), params)
+    actual = compute_test_metrics(predictions, metrics_at(threshold=threshold), params)
     expected = reference_test_metrics(
         labels, probabilities, threshold, params.bootstrap
     )
