@@ -7,7 +7,7 @@ At each size, with MLflow tracking off and on, both run alternately, each ``kedr
 (``--pipelines data_processing,training,evaluation``, batch 4096; 3 epochs on pandas, 1 on
 Dask with 2 local workers) in a fresh copy of the project; the medians of their wall times
 and peak resident memory (each process's own, from ``wait4``: the driver's, on Dask) and
-the ratios are printed.
+the ratios are printed; and the import floor, alternated with the pandas runs.
 
 Run from the repository root: ``python -m benchmarks.peer_speed [--sizes 100000 1000000
 --repeats 3 --dask-sizes 10000000 100000000 --dask-repeats 1]``.
@@ -31,6 +31,18 @@ from benchmarks.report import publishing
 from devtools.project import ROOT, disable_tracking, fresh_copy, quiet_environment
 
 METRICS_ONLY = "data_processing,training,evaluation"
+# What every `kedro run` of the project imports before its first node, whatever its
+# nodes do: Kedro's session, the project's settings (its hooks), every installed plugin's
+# hooks (Kedro loads them all, then unregisters the disabled ones), torch (the model),
+# scikit-learn's metrics and pyarrow (the tables).
+FLOOR = (
+    "from pathlib import Path\n"
+    "import pluggy, pyarrow.parquet, sklearn.metrics, torch\n"
+    "from kedro.framework.session import KedroSession\n"
+    "from kedro.framework.startup import bootstrap_project\n"
+    "bootstrap_project(Path.cwd())\n"
+    "pluggy.PluginManager('kedro').load_setuptools_entrypoints('kedro.hooks')\n"
+)
 
 
 @dataclass
@@ -111,8 +123,9 @@ def project_copy(destination: Path, tracking: bool) -> Path:
 Results = dict[tuple[Backend, int, bool], tuple[Usage, Usage]]
 
 
-def report(results: Results, repeats: dict[Backend, int]) -> None:
-    """Print the medians and the ratios per backend, size and tracking."""
+def report(results: Results, repeats: dict[Backend, int], floor: Usage) -> None:
+    """Print the medians and the ratios per backend, size and tracking, and the import
+    floor against the scikit-learn script at the largest pandas size."""
     show(
         "Whole processes, alternated, OMP_NUM_THREADS=1; peak: the process's own maximum "
         "resident set (the driver's, on Dask). Medians of "
@@ -141,6 +154,16 @@ def report(results: Results, repeats: dict[Backend, int]) -> None:
         "relative; 1.00x is as fast as the script; kedro's wall ratio is its inverse). "
         "peak ratio: kedro run / script."
     )
+    floor_wall, floor_peak = floor.medians()
+    largest = max(n for backend, n, _ in results if backend is PANDAS)
+    peer_wall, peer_peak = results[PANDAS, largest, False][0].medians()
+    show(
+        f"\nimport floor (a process that imports only what every `kedro run` of the "
+        f"project imports before its first node; tracking off): {floor_wall:.2f} s and "
+        f"{floor_peak:.0f} MB, {floor_wall / peer_wall:.2f}x the wall time and "
+        f"{floor_peak / peer_peak:.2f}x the peak of the scikit-learn script at "
+        f"{largest:,} points."
+    )
 
 
 def main() -> None:
@@ -162,8 +185,10 @@ def main() -> None:
         for n in backend_sizes
         for tracking in (False, True)
     }
+    floor = Usage()
     with tempfile.TemporaryDirectory() as folder:
         copies = count()
+        untracked = project_copy(Path(folder) / "project-floor", tracking=False)
 
         def once(
             backend: Backend, n_samples: int, tracking: bool, peer: Usage, kedro: Usage
@@ -181,8 +206,10 @@ def main() -> None:
         for key in results:
             for _ in range(repeats[key[0]]):
                 once(*key, *results[key])
+                if key[0] is PANDAS:
+                    floor.run([sys.executable, "-c", FLOOR], untracked, env)
     with publishing("peer_speed"):
-        report(results, repeats)
+        report(results, repeats, floor)
 
 
 if __name__ == "__main__":

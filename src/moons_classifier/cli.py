@@ -22,6 +22,7 @@ from kedro.utils import load_obj
 from kedro.validation.exceptions import ParameterValidationError
 
 from moons_classifier.runs import RunLockedError
+from moons_classifier.tracking.config import running
 
 STUDY_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
 # What a run refuses with (bad parameters, inputs or artifacts, a held lock): the user
@@ -117,7 +118,8 @@ def _run(traceback: bool, **options: Any) -> dict[str, Any]:
         f"\n{TRACEBACK_HINT} shows where it was raised.)",
     ):
         import_torch_before_forking(options.get("runner"))
-        result = kedro_run.callback(**options)
+        with running(options.get("pipelines")):
+            result = kedro_run.callback(**options)
     skip_last_collection()
     return result
 

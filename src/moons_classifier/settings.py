@@ -27,6 +27,11 @@ warnings.filterwarnings(
 # After the run, the cluster closes, then the manifest is written and the lock released.
 HOOKS = (ClusterHooks(), ArtifactRunHooks(), RunChecksHooks(), *tracking_hooks())
 
+# Kedro imports and registers kedro-mlflow's hooks in every session, and they would open
+# the tracking store and create every dataset before knowing whether the run is tracked;
+# tracking_hooks() calls them itself, only in a tracked run (tracking/hooks.py).
+DISABLE_HOOKS_FOR_PLUGINS = ("kedro_mlflow",)
+
 # Kedro's OmegaConfigLoader, parsing unchanged files once per process (a sweep's worker).
 CONFIG_LOADER_CLASS = CachingConfigLoader
 CONFIG_LOADER_ARGS = {

@@ -1,4 +1,5 @@
-"""What a metrics-only run imports: nothing for figures, and nothing for Dask on pandas."""
+"""What a metrics-only run command imports: nothing for figures, nothing for Dask on
+pandas, and untracked, not MLflow's tracking store."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import textwrap
 
 import pytest
 
+from devtools.project import disable_tracking
 from tests.support.projects import copy_project
 
 METRICS_ONLY = ["data_processing", "training", "evaluation"]
@@ -22,31 +24,34 @@ PROJECT_UNUSED = (
 
 
 @pytest.mark.parametrize(
-    ("kedro_mlflow_hooks", "unused"),
+    ("tracked", "unused"),
     [
-        (True, PROJECT_UNUSED),
         # kedro-mlflow 2.0.3's hooks create every catalog dataset, the figures' too, which
-        # imports matplotlib; without them a run that draws nothing does not import it.
-        (False, (*PROJECT_UNUSED, "matplotlib")),
+        # imports matplotlib; an untracked run calls none of them and the store is not
+        # opened.
+        (True, PROJECT_UNUSED),
+        (
+            False,
+            (*PROJECT_UNUSED, "matplotlib", "mlflow.store.tracking.sqlalchemy_store"),
+        ),
     ],
+    ids=["tracked", "untracked"],
 )
-def test_a_metrics_only_run_imports_nothing_it_does_not_use(
-    tmp_path, kedro_mlflow_hooks, unused
-):
+def test_a_metrics_only_run_imports_nothing_it_does_not_use(tmp_path, tracked, unused):
     project = copy_project(tmp_path / "project")
-    disabled = () if kedro_mlflow_hooks else ("kedro-mlflow", "kedro_mlflow")
+    if not tracked:
+        disable_tracking(project)
     code = textwrap.dedent(
         f"""
         import sys
         from pathlib import Path
-        from kedro.framework.project import settings
         from kedro.framework.session import KedroSession
         from kedro.framework.startup import bootstrap_project
+        from moons_classifier.tracking.config import running
         bootstrap_project(Path.cwd())
-        settings.set("DISABLE_HOOKS_FOR_PLUGINS", {disabled!r})
         params = {{"data": {{"n_samples": 200}}, "training": {{"n_epochs": 2}}}}
-        with KedroSession.create(runtime_params=params) as session:
-            session.run(pipeline_names={METRICS_ONLY!r})
+        with running({METRICS_ONLY!r}), KedroSession.create(runtime_params=params) as s:
+            s.run(pipeline_names={METRICS_ONLY!r})
         imported = [
             name for name in {unused!r}
             if any(m == name or m.startswith(name + ".") for m in sys.modules)

@@ -1,11 +1,14 @@
-"""``tracking/hooks.py``, the pieces no end-to-end run reaches: typed parameters handed to
-kedro-mlflow as dicts, and the MLflow run ended however a Kedro run ends (a node's error,
-a failing hook, a session interrupted before the next), in a temporary store."""
+"""``tracking/hooks.py``, the pieces no end-to-end run reaches: kedro-mlflow's hooks called
+only in a tracked run, typed parameters handed to kedro-mlflow as dicts, and the MLflow run
+ended however a Kedro run ends (a node's error, a failing hook, a session interrupted
+before the next), in a temporary store."""
 
 from __future__ import annotations
 
 import atexit
 import warnings
+from types import SimpleNamespace
+from typing import Any
 
 import mlflow
 import pytest
@@ -13,13 +16,18 @@ from kedro.io import DataCatalog
 from kedro.pipeline import Pipeline
 
 from moons_classifier.params import ModelParams, TrainingParams
+from moons_classifier.tracking.config import running
 
 # kedro-mlflow's import warnings kept out of the report (MLflow's about its model's
 # predict is issued past any filter; moons_classifier.tracking records it the same way).
 with warnings.catch_warnings(record=True):
     from kedro_mlflow.framework.hooks.mlflow_hook import mlflow_hook
 
-    from moons_classifier.tracking.hooks import EndRunHooks, TrackingHooks
+    from moons_classifier.tracking.hooks import (
+        EndRunHooks,
+        MlflowPluginHooks,
+        TrackingHooks,
+    )
 
 
 @pytest.fixture
@@ -35,6 +43,76 @@ def hooks(store, monkeypatch: pytest.MonkeyPatch):
 def status(store, run: mlflow.ActiveRun) -> str:
     """The stored status of ``run``."""
     return store.client.get_run(run.info.run_id).info.status
+
+
+class Loader(dict):
+    """A config loader holding only ``mlflow``, with the patterns kedro-mlflow adds."""
+
+    config_patterns: dict[str, list[str]]
+
+
+def context(disabled: list[str]) -> SimpleNamespace:
+    """A Kedro context whose ``mlflow.yml`` runs the ``disabled`` pipelines untracked."""
+    loader = Loader(mlflow={"tracking": {"disable_tracking": {"pipelines": disabled}}})
+    loader.config_patterns = {}
+    return SimpleNamespace(config_loader=loader)
+
+
+# kedro-mlflow's hooks, in the order a session calls them.
+EVERY_HOOK = [
+    "after_context_created",
+    "after_catalog_created",
+    "before_pipeline_run",
+    "before_node_run",
+    "after_pipeline_run",
+    "on_pipeline_error",
+]
+
+
+@pytest.fixture
+def plugin_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of kedro-mlflow's hooks, in the order they are called (none runs)."""
+    calls: list[str] = []
+    for name in EVERY_HOOK:
+
+        def record(*args: Any, name: str = name, **kwargs: Any) -> None:
+            calls.append(name)
+
+        monkeypatch.setattr(mlflow_hook, name, record)
+    return calls
+
+
+def run_session(hooks: MlflowPluginHooks, disabled: list[str]) -> None:
+    """Call ``hooks`` as a session does, up to a node's error."""
+    hooks.after_context_created(context(disabled))
+    hooks.after_catalog_created(DataCatalog(), {}, {}, {}, "version", {})
+    run_params = {"pipeline_names": ["training"]}
+    hooks.before_pipeline_run(run_params, Pipeline([]), DataCatalog())
+    hooks.before_node_run(None, DataCatalog(), {}, False)
+    hooks.after_pipeline_run(run_params, Pipeline([]), DataCatalog())
+    hooks.on_pipeline_error(ValueError(), run_params, Pipeline([]), DataCatalog())
+
+
+def test_a_run_of_untracked_pipelines_calls_none_of_kedro_mlflows_hooks(plugin_calls):
+    with running(["training", "evaluation"]):
+        run_session(MlflowPluginHooks(), ["training", "evaluation"])
+    assert plugin_calls == []
+
+
+def test_a_tracked_run_calls_every_kedro_mlflow_hook_in_order(plugin_calls):
+    hooks = MlflowPluginHooks()
+    with running(["training", "evaluation"]):
+        run_session(hooks, ["training"])
+    assert plugin_calls == EVERY_HOOK
+    plugin_calls.clear()
+    with running(["training"]):
+        run_session(hooks, ["training"])  # the next session, untracked
+    assert plugin_calls == []
+
+
+def test_outside_a_run_command_every_kedro_mlflow_hook_is_called(plugin_calls):
+    run_session(MlflowPluginHooks(), ["__default__", "training"])
+    assert plugin_calls == EVERY_HOOK
 
 
 def test_typed_parameter_groups_reach_kedro_mlflow_as_dicts():

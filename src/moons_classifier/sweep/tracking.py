@@ -10,11 +10,10 @@ from typing import Any
 
 import optuna
 from kedro.config import AbstractConfigLoader, MissingConfigException
-from kedro.framework.project import settings
 from kedro.framework.session import KedroSession
 
 from moons_classifier.sweep.trial import PIPELINES
-from moons_classifier.tracking.config import MLFLOW_CONFIG_PATTERNS
+from moons_classifier.tracking.config import MLFLOW_CONFIG_PATTERNS, tracked
 from moons_classifier.tracking.nesting import TrialRun
 
 logger = logging.getLogger(__name__)
@@ -25,10 +24,8 @@ MLFLOW_PARENT_RUN_ID = "mlflow.parentRunId"
 
 def mlflow_config(loader: AbstractConfigLoader) -> dict[str, Any] | None:
     """The project's ``mlflow`` configuration (empty where it has none); None where
-    kedro-mlflow is not installed or its hooks are disabled."""
-    if find_spec("kedro_mlflow") is None or "kedro_mlflow" in (
-        settings.DISABLE_HOOKS_FOR_PLUGINS
-    ):
+    kedro-mlflow is not installed."""
+    if find_spec("kedro_mlflow") is None:
         return None
     loader.config_patterns.setdefault("mlflow", MLFLOW_CONFIG_PATTERNS)
     try:
@@ -44,11 +41,7 @@ def tracks_trials(mlflow_config: dict[str, Any] | None) -> bool:
     ``mlflow_config`` is the project's ``mlflow`` configuration (``conf/*/mlflow.yml``,
     empty where there is none); None where kedro-mlflow is not installed or disabled.
     """
-    if mlflow_config is None:
-        return False
-    tracking = mlflow_config.get("tracking") or {}
-    disabled = (tracking.get("disable_tracking") or {}).get("pipelines") or []
-    return not all(name in disabled for name in PIPELINES.split(","))
+    return mlflow_config is not None and tracked(PIPELINES.split(","), mlflow_config)
 
 
 class SweepRun:

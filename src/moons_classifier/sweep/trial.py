@@ -23,6 +23,7 @@ from kedro.framework.startup import bootstrap_project
 from moons_classifier.contracts import OBJECTIVES, Metrics
 from moons_classifier.dotted import nested
 from moons_classifier.sweep.process import run_in_process_of_its_own
+from moons_classifier.tracking.config import running
 from moons_classifier.tracking.nesting import TrialRun, as_trial, mark_pruned
 
 if TYPE_CHECKING:
@@ -35,10 +36,10 @@ LOG_FORMAT = "%(asctime)s - %(name)s - %(levelname)s - %(message)s"
 _ONE_SESSION = threading.Lock()
 _BOOTSTRAPPED: list[str] = []  # the project this process's Kedro settings are for
 _PROJECT_DISABLED: list[str] = []  # its own settings.DISABLE_HOOKS_FOR_PLUGINS
-# Plugins whose hooks a trial's session goes without: kedro-viz's record dataset
-# statistics for the project's viz (not a trial's), kedro-mlflow's track (only where
-# the sweep is tracked).
-VIZ_PLUGIN, MLFLOW_PLUGIN = "kedro-viz", "kedro_mlflow"
+# The plugin whose hooks a trial's session goes without: kedro-viz's record dataset
+# statistics for the project's viz, not a trial's. (kedro-mlflow's are the project's
+# to call: tracking/hooks.py, MlflowPluginHooks.)
+VIZ_PLUGIN = "kedro-viz"
 
 
 def yaml_value(value: Any) -> str:
@@ -67,17 +68,17 @@ def clean_folder(out: Path) -> None:
 
 
 @contextmanager
-def in_project(project: str, log: Path, tracked: bool) -> Iterator[None]:
+def in_project(project: str, log: Path) -> Iterator[None]:
     """Work in ``project`` (bootstrapped once per process), logging into ``log``: the
     trial's output stays in its folder, not on the sweep's console; kedro-viz's hooks
-    off, and kedro-mlflow's unless ``tracked``."""
+    off, and kedro-mlflow's unless the trial's pipelines are tracked."""
     with _ONE_SESSION, log.open("w") as out, ExitStack() as stack:
         if _BOOTSTRAPPED != [project]:
             bootstrap_project(Path(project))
             _BOOTSTRAPPED[:] = [project]
             _PROJECT_DISABLED[:] = settings.DISABLE_HOOKS_FOR_PLUGINS
-        plugins = [VIZ_PLUGIN] if tracked else [VIZ_PLUGIN, MLFLOW_PLUGIN]
-        settings.set("DISABLE_HOOKS_FOR_PLUGINS", (*_PROJECT_DISABLED, *plugins))
+        settings.set("DISABLE_HOOKS_FOR_PLUGINS", (*_PROJECT_DISABLED, VIZ_PLUGIN))
+        stack.enter_context(running(PIPELINES.split(",")))
         handler = logging.StreamHandler(out)
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
         root = logging.getLogger()
@@ -103,9 +104,7 @@ def run_in_this_process(
     """Run the trial in a Kedro session here; nothing, its error, the epoch it was pruned
     at, or the models it trained (where it is tracked)."""
     with ExitStack() as stack:
-        stack.enter_context(
-            in_project(project, out / "kedro.log", tracking is not None)
-        )
+        stack.enter_context(in_project(project, out / "kedro.log"))
         try:
             reporter = pruning.reporter() if pruning else None
             if reporter is not None:

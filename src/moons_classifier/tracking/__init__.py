@@ -12,16 +12,18 @@ KEDRO_MLFLOW_PREDICT = "Add type hints to the `predict` method"
 
 
 def tracking_hooks() -> tuple[object, ...]:
-    """The project's tracking hooks where kedro-mlflow is installed, and none elsewhere."""
+    """The project's tracking hooks where kedro-mlflow is installed, and none elsewhere;
+    the last calls kedro-mlflow's own, which the settings disable as a plugin."""
     if find_spec("kedro_mlflow") is None:
         return ()
     with warnings.catch_warnings(record=True) as caught:
         from moons_classifier.tracking.hooks import (  # noqa: PLC0415
             EndRunHooks,
+            MlflowPluginHooks,
             TrackingHooks,
         )
     _reissue(caught)
-    return TrackingHooks(), EndRunHooks()
+    return TrackingHooks(), EndRunHooks(), MlflowPluginHooks()
 
 
 def _reissue(caught: list[warnings.WarningMessage]) -> None:

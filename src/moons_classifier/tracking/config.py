@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 from kedro.utils import find_kedro_project
 
 # The configuration files kedro-mlflow reads (the patterns it registers itself).
 MLFLOW_CONFIG_PATTERNS = ["mlflow*", "mlflow*/**", "**/mlflow*"]
+# The pipelines of the run command under way (``running``); None outside one.
+RUN_PIPELINES: ContextVar[list[str] | None] = ContextVar("run_pipelines", default=None)
 
 
 def project_path(relative: str) -> str:
@@ -18,3 +24,23 @@ def project_path(relative: str) -> str:
     """
     root = find_kedro_project(Path.cwd()) or Path.cwd()
     return (root / relative).as_posix()
+
+
+def tracked(pipeline_names: list[str], mlflow_config: dict[str, Any]) -> bool:
+    """Whether kedro-mlflow tracks a run of ``pipeline_names``: unless each is in
+    ``tracking.disable_tracking.pipelines`` of ``mlflow_config`` (the project's ``mlflow``
+    configuration, empty where it has none)."""
+    tracking = mlflow_config.get("tracking") or {}
+    disabled = (tracking.get("disable_tracking") or {}).get("pipelines") or []
+    return not all(name in disabled for name in pipeline_names)
+
+
+@contextmanager
+def running(pipeline_names: list[str] | None) -> Iterator[None]:
+    """A run command of ``pipeline_names`` (None or empty: the default pipeline) under way:
+    its sessions call kedro-mlflow's hooks only if it is tracked."""
+    token = RUN_PIPELINES.set(list(pipeline_names or ["__default__"]))
+    try:
+        yield
+    finally:
+        RUN_PIPELINES.reset(token)

@@ -16,44 +16,124 @@ import mlflow
 from kedro.config import MissingConfigException
 from kedro.framework.context import KedroContext
 from kedro.framework.hooks import hook_impl
-from kedro.framework.project import settings
 from kedro.io import DataCatalog
-from kedro.pipeline import Pipeline
+from kedro.pipeline import Node, Pipeline
 from kedro_mlflow.framework.hooks.mlflow_hook import mlflow_hook
 from mlflow.entities import RunStatus
 from mlflow.utils.git_utils import get_git_commit
 from mlflow.utils.mlflow_tags import MLFLOW_GIT_COMMIT, MLFLOW_PARENT_RUN_ID
 from pydantic import BaseModel
 
-from moons_classifier.tracking.config import MLFLOW_CONFIG_PATTERNS
+from moons_classifier.tracking.config import (
+    MLFLOW_CONFIG_PATTERNS,
+    RUN_PIPELINES,
+    tracked,
+)
 from moons_classifier.tracking.nesting import current_trial
+
+
+class MlflowPluginHooks:
+    """kedro-mlflow's own hooks, which the settings disable as a plugin, called here: in a
+    run command (``kedro run``, a sweep's trial) only where it tracks the run's pipelines.
+
+    Kedro registers a plugin's hooks in every session, and kedro-mlflow's open the tracking
+    store and create every dataset of the catalog before the run says whether it is
+    tracked. A run command names its pipelines first (``tracking.config.running``), so an
+    untracked run calls none of them. Elsewhere (a notebook, ``kedro mlflow ui``, a
+    sweep's own run) they are all called, as the plugin's would be.
+    """
+
+    def __init__(self) -> None:
+        self._active = False
+
+    @hook_impl
+    def after_context_created(self, context: KedroContext) -> None:
+        """Set MLflow up for the session, unless it runs pipelines that are untracked;
+        first create a missing local SQLite store quickly."""
+        context.config_loader.config_patterns.setdefault(
+            "mlflow", MLFLOW_CONFIG_PATTERNS
+        )
+        try:
+            config = context.config_loader["mlflow"]
+        except MissingConfigException:
+            config = {}
+        pipelines = RUN_PIPELINES.get()
+        self._active = pipelines is None or tracked(pipelines, config)
+        if not self._active:
+            return
+        uri = (config.get("server") or {}).get("mlflow_tracking_uri")
+        if uri:
+            from moons_classifier.tracking.store import seed_sqlite_store  # noqa: PLC0415
+
+            seed_sqlite_store(uri)
+        mlflow_hook.after_context_created(context)
+
+    @hook_impl
+    def after_catalog_created(  # noqa: PLR0913
+        self,
+        catalog: DataCatalog,
+        conf_catalog: dict[str, Any],
+        conf_creds: dict[str, Any],
+        parameters: dict[str, Any],
+        save_version: str,
+        load_versions: dict[str, str],
+    ) -> None:
+        """kedro-mlflow names its metric datasets."""
+        if self._active:
+            mlflow_hook.after_catalog_created(
+                catalog,
+                conf_catalog,
+                conf_creds,
+                parameters,
+                save_version,
+                load_versions,
+            )
+
+    @hook_impl
+    def before_pipeline_run(
+        self, run_params: dict[str, Any], pipeline: Pipeline, catalog: DataCatalog
+    ) -> None:
+        """kedro-mlflow starts its run, where the run's pipelines are tracked."""
+        if self._active:
+            mlflow_hook.before_pipeline_run(run_params, pipeline, catalog)
+
+    @hook_impl
+    def before_node_run(
+        self, node: Node, catalog: DataCatalog, inputs: dict[str, Any], is_async: bool
+    ) -> None:
+        """kedro-mlflow logs the node's parameters."""
+        if self._active:
+            mlflow_hook.before_node_run(node, catalog, inputs, is_async)
+
+    @hook_impl
+    def after_pipeline_run(
+        self, run_params: dict[str, Any], pipeline: Pipeline, catalog: DataCatalog
+    ) -> None:
+        """kedro-mlflow ends its run."""
+        if self._active:
+            mlflow_hook.after_pipeline_run(run_params, pipeline, catalog)
+
+    @hook_impl
+    def on_pipeline_error(
+        self,
+        error: Exception,
+        run_params: dict[str, Any],
+        pipeline: Pipeline,
+        catalog: DataCatalog,
+    ) -> None:
+        """kedro-mlflow ends its run as failed."""
+        if self._active:
+            mlflow_hook.on_pipeline_error(error, run_params, pipeline, catalog)
 
 
 class TrackingHooks:
     """Log into the MLflow run that kedro-mlflow starts for each Kedro run what it does not.
 
-    kedro-mlflow's hooks run first (plugins are registered after the project's hooks), so
+    ``MlflowPluginHooks`` is registered after these and runs first, so
     ``before_pipeline_run`` finds its run started; ``after_pipeline_run`` runs first
     (``tryfirst``), before kedro-mlflow ends the run. Without an active run (tracking off
     for the pipeline, or kedro-mlflow disabled) nothing is logged.
     """
-
-    @hook_impl(tryfirst=True)
-    def after_context_created(self, context: KedroContext) -> None:
-        """Create a missing local SQLite store quickly, before kedro-mlflow opens it."""
-        if "kedro_mlflow" in settings.DISABLE_HOOKS_FOR_PLUGINS:
-            return
-        context.config_loader.config_patterns.setdefault(
-            "mlflow", MLFLOW_CONFIG_PATTERNS
-        )
-        try:
-            server = context.config_loader["mlflow"].get("server", {})
-        except MissingConfigException:
-            return
-        if server.get("mlflow_tracking_uri"):
-            from moons_classifier.tracking.store import seed_sqlite_store  # noqa: PLC0415
-
-            seed_sqlite_store(server["mlflow_tracking_uri"])
 
     @hook_impl(tryfirst=True)
     def before_node_run(self, inputs: dict[str, Any]) -> None:
