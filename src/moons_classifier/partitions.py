@@ -45,9 +45,19 @@ def partition_files(table: Any) -> list[str] | None:
     return [part["piece"][0] for part in parts]
 
 
+def partition_names(table: Any) -> list[str]:
+    """Each partition's number, and the file it reads where it is read from one."""
+    files = partition_files(table) or [None] * table.npartitions
+    return [
+        f"partition {index}" + (f", file {file}" if file else "")
+        for index, file in enumerate(files)
+    ]
+
+
 def check_parquet_files(table: Any, name: str) -> None:
     """Refuse a parquet folder with a file that is not parquet or whose columns differ from
-    the first file's, naming that file (``name`` names the table); reads footers only."""
+    the first file's, naming that file (``name`` names the table: "The source table");
+    reads footers only."""
     read = _parquet_read(table)
     if read is None:
         return
@@ -58,7 +68,7 @@ def check_parquet_files(table: Any, name: str) -> None:
         differences = _differences(expected, _parquet_columns(info["fs"], path, name))
         if differences:
             raise ValueError(
-                f"The {name}'s file {path} does not hold the columns of its first file "
+                f"{name}'s file {path} does not hold the columns of its first file "
                 f"{first}: it {differences}. Every file of the folder is a partition of "
                 "one table, with the same columns; fix or remove that file."
             )
@@ -93,7 +103,7 @@ def _parquet_columns(fs: Any, path: str, name: str) -> list[str]:
     except (OSError, pa.ArrowException) as error:
         reason = str(error).splitlines()[0]
         raise ValueError(
-            f"The {name}'s file {path} is not a readable parquet file "
+            f"{name}'s file {path} is not a readable parquet file "
             f"({type(error).__name__}: {reason}). Replace it with its partition's parquet "
             "file, or remove it from the folder."
         ) from error

@@ -1,4 +1,4 @@
-"""Conventions for the project's tables: feature columns and the ``y`` label."""
+"""Conventions for the project's tables: feature columns, the ``y`` label, the predictions' columns."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import pandas as pd
 import torch
 
 LABEL = "y"
+# The columns the inference pipeline adds to a table of points, in order.
+OUTPUT_COLUMNS = ("probability", "predicted_class", "threshold")
 
 # A table between nodes: a pandas DataFrame, or a Dask DataFrame on the Dask backend
 # (not named here, so that Kedro resolves the nodes' type hints without Dask installed).

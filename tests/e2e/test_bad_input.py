@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import torch
 from kedro.io.core import DatasetError
-from kedro.validation import ParameterValidationError
+from kedro.validation import DataValidationError, ParameterValidationError
 
 from moons_classifier.devices import available_devices
 from tests.support.helpers import (
@@ -264,29 +264,29 @@ def test_split_without_both_classes_is_refused_before_any_artifact(
     [
         pytest.param(
             "id,x1\n1,0.5\n",
-            ValueError,
-            ["lacks the feature column(s) ['x2']", "['id', 'x1']"],
+            DataValidationError,
+            ["inference_input", "lacks the column(s) ['x2']", "['id', 'x1']"],
             id="missing-column",
         ),
         pytest.param(
             "x1,x2\n0.1,0.2\n0.3,abc\n",
-            ValueError,
+            DataValidationError,
             ["Column 'x2'", "non-numeric value 'abc'", "data row 2"],
             id="non-numeric",
         ),
         pytest.param(
             "x1,x2\n0.1,0.2\n,0.4\n",
-            ValueError,
+            DataValidationError,
             ["Column 'x1'", "holds nan", "data row 2"],
             id="nan",
         ),
         pytest.param(
             "x1,x2\n0.1,inf\n",
-            ValueError,
+            DataValidationError,
             ["Column 'x2'", "holds inf", "data row 1"],
             id="inf",
         ),
-        pytest.param("x1,x2\n", ValueError, ["has no rows"], id="header-only"),
+        pytest.param("x1,x2\n", DataValidationError, ["has no rows"], id="header-only"),
         pytest.param(
             "",
             DatasetError,

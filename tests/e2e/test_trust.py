@@ -208,10 +208,14 @@ def test_a_one_feature_plain_csv_table_runs_end_to_end(project, monkeypatch):
     table = pd.DataFrame({"x": x, "label": (x + rng.normal(0, 0.5, 200) > 0)})
     table["label"] = table["label"].astype(int)
     table.to_csv(project / "data/01_raw/one_feature.csv", index=False)
+    # The user's own entries, without schemas: the nodes check the columns they use.
     (project / "conf/local/catalog.yml").write_text(
         "source_table:\n"
         "  type: pandas.CSVDataset\n"
         "  filepath: data/01_raw/one_feature.csv\n"
+        "inference_input:\n"
+        "  type: pandas.CSVDataset\n"
+        "  filepath: data/01_raw/inference_input.csv\n"
     )
     run_kedro(
         project,

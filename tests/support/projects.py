@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
@@ -35,3 +36,12 @@ def run_kedro(project: Path, monkeypatch: pytest.MonkeyPatch, **run_args) -> dic
     bootstrap_project(project)
     with KedroSession.create(project_path=project, **session_args) as session:
         return session.run(**run_args)
+
+
+def shipped_validator(entry: str) -> dict:
+    """The ``validator:`` of the catalog entry ``entry`` in ``conf/base/catalog/``."""
+    for path in sorted((PROJECT_ROOT / "conf" / "base" / "catalog").glob("*.yml")):
+        entries = yaml.safe_load(path.read_text())
+        if entry in entries:
+            return entries[entry]["validator"]
+    raise KeyError(f"no catalog entry {entry!r} in conf/base/catalog/")

@@ -81,7 +81,7 @@ def test_the_model_scores_as_the_project_does(tmp_path, points, params):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda p: p.drop(columns="x2"), "lacks the feature column(s) ['x2']"),
+        (lambda p: p.drop(columns="x2"), "lacks the column(s) ['x2']"),
         (lambda p: p.assign(x1=[0.1, None, 0.3][: len(p)]), "'x1' holds nan"),
         (lambda p: p.assign(x2=np.inf), "Column 'x2' holds inf"),
         (lambda p: p.iloc[:0], "has no rows"),

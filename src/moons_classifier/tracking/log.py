@@ -46,6 +46,7 @@ MODEL_REQUIREMENTS = (
     "kedro",
     "kedro-datasets",
     "fsspec",
+    "pandera",
 )
 
 

@@ -19,11 +19,7 @@ from mlflow.pyfunc import PythonModel, PythonModelContext
 from moons_classifier.datasets import StandardScalerDataset, TorchStateDictDataset
 from moons_classifier.models import load_model, scaled_probabilities
 from moons_classifier.params import ModelParams
-from moons_classifier.pipelines.inference.kernels import (
-    check_feature_columns,
-    check_feature_values,
-    check_not_empty,
-)
+from moons_classifier.schemas import TableError, points_schema, validated_table
 
 
 class ScaledNetwork(PythonModel):
@@ -36,6 +32,7 @@ class ScaledNetwork(PythonModel):
             filepath=context.artifacts["state_dict"]
         ).load()
         self.features = list(self.scaler.feature_names_in_)
+        self.schema = points_schema(self.features)
         self.network = load_model(
             state_dict,
             len(self.features),
@@ -51,19 +48,15 @@ class ScaledNetwork(PythonModel):
         params: dict[str, Any] | None = None,
     ) -> pd.DataFrame:
         """The ``probability`` column, computed as the inference pipeline computes it, once
-        the rows pass the inference pipeline's checks (a refused request is a 400)."""
+        the rows pass the inference input's schema for the model's features (a refused
+        request is a 400 whose message names each failure's column, row and fix)."""
         try:
-            check_not_empty(len(model_input))
-            check_feature_columns(list(model_input.columns), self.features)
-            check_feature_values(model_input, self.features)
-        except ValueError as error:
-            raise MlflowException(str(error), INVALID_PARAMETER_VALUE) from None
+            points = validated_table(model_input, self.schema)
+        except TableError as error:
+            message = " ".join(failure.message for failure in error.failures)
+            raise MlflowException(message, INVALID_PARAMETER_VALUE) from None
         return pd.DataFrame(
-            {
-                "probability": scaled_probabilities(
-                    self.scaler, self.network, model_input
-                )
-            }
+            {"probability": scaled_probabilities(self.scaler, self.network, points)}
         )
 
 

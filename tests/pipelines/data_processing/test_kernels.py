@@ -12,16 +12,15 @@ from sklearn.model_selection import train_test_split
 
 from moons_classifier.params import DataParams, SplitParams
 from moons_classifier.pipelines.data_processing.kernels import (
-    check_scans,
     check_split_sizes,
     fitted_scaler,
     moons,
     prepare_table,
-    scan_table,
     split_rows,
     standardize,
     thin_positives,
 )
+from moons_classifier.schemas import TableError
 
 SOURCE = pd.DataFrame(
     {
@@ -79,33 +78,29 @@ def test_prepare_table_refuses_columns_that_do_not_fit(params, refused):
         (
             "b",
             "n/a",
-            "'b' holds the non-numeric value 'n/a' in data row 3; not numeric: ['b']",
+            "Column 'b' holds the non-numeric value 'n/a' in data row 3 (1 row in all).",
         ),
-        ("target", 2, "must hold only 0 and 1; data row 3 holds 2 (1 row(s) in all"),
-        ("a", np.inf, "column 'a' holds inf (missing, NaN or infinite) in data row 3."),
+        (
+            "target",
+            2,
+            "Column 'target' must hold only 0 and 1; it holds 2 in data row 3",
+        ),
+        ("a", np.inf, "Column 'a' holds inf (missing, NaN or infinite) in data row 3"),
     ],
 )
 def test_prepare_table_names_a_bad_value_by_column_and_row(column, value, refused):
     table = SOURCE.astype({"a": float, "target": object})
     table.loc[2, column] = value
-    with pytest.raises(ValueError, match=re.escape(refused)):
+    with pytest.raises(TableError, match=re.escape(refused)):
         prepare_table(table, DataParams())
 
 
-def test_check_scans_names_the_row_in_the_table_and_in_its_part():
-    first = pd.DataFrame({"x1": [0.1, 0.2, 0.3], "target": [0, 1, 0]})
-    second = pd.DataFrame({"x1": [0.4, np.nan], "target": [1, 7]})
-    scans = [scan_table(part, ["x1"], "target") for part in (first, second)]
-    assert (scans[0].n_rows, scans[0].non_finite, scans[0].bad_label) == (3, None, None)
-    assert (scans[1].non_finite.column, scans[1].non_finite.row) == ("x1", 1)
-    check_scans(scans[:1], "target", ["partition 0"])
-    # A bad label comes before a missing feature value, wherever each lies.
-    with pytest.raises(
-        ValueError, match=re.escape("data row 5 (row 2 of partition 1) holds 7")
-    ):
-        check_scans(scans, "target", ["partition 0", "partition 1"])
-    with pytest.raises(ValueError, match=r"holds 7 \(1 row"):
-        check_scans(scans, "target")
+def test_prepare_table_checks_only_the_columns_the_parameters_pick():
+    table = SOURCE.assign(note=["n/a", "x", "y", "z"])
+    prepared = prepare_table(table, DataParams(feature_columns=["a", "b"]))
+    assert list(prepared.columns) == ["a", "b", "y"]
+    with pytest.raises(TableError, match="leave a column that is no feature out of"):
+        prepare_table(table, DataParams())
 
 
 def test_thin_positives_keeps_every_negative_and_the_wanted_share(table):

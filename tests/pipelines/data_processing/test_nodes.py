@@ -20,6 +20,7 @@ from moons_classifier.pipelines.data_processing.nodes import (
     standardize_test_split,
     subsample_positives,
 )
+from moons_classifier.schemas import TableError
 
 SCALER_MEAN = [0.4777135197972224, 0.2713435897181917]
 SCALER_SCALE = [0.8935265007624204, 0.596897396969705]
@@ -78,35 +79,54 @@ def test_select_source_keeps_the_named_features_in_order(table):
 
 
 @pytest.mark.parametrize(
-    ("change", "overrides", "message"),
+    ("overrides", "message"),
     [
-        ({}, {"label_column": "label"}, "data.label_column='label'"),
-        ({}, {"feature_columns": ["a", "zz"]}, "missing: ['zz']"),
-        ({"b": ["x", "y", "z", "w"]}, {}, "not numeric: ['b']"),
-        ({"target": [0, 1, 2, 0]}, {}, "must hold only 0 and 1; data row 3 holds 2"),
+        ({"label_column": "label"}, "data.label_column='label'"),
+        ({"feature_columns": ["a", "zz"]}, "missing: ['zz']"),
+        ({"feature_columns": ["a", "target"]}, "other than the label 'target'"),
+        ({"feature_columns": ["a", "a"]}, "distinct columns"),
+    ],
+)
+def test_select_source_refuses_parameters_that_do_not_fit_the_table(
+    table, overrides, message
+):
+    params = DataParams(source="table", **overrides)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        select_source(pd.DataFrame(), lambda: table, params)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"b": ["x", "y", "z", "w"]},
+            "Column 'b' holds the non-numeric value 'x' in data row 1 (4 rows in all)",
+        ),
+        (
+            {"target": [0, 1, 2, 0]},
+            "Column 'target' must hold only 0 and 1; it holds 2 in data row 3",
+        ),
         (
             {"target": [0, 1, np.nan, 0]},
-            {},
-            "must hold only 0 and 1; data row 3 holds nan",
+            "Column 'target' holds nan (missing, NaN or infinite) in data row 3",
         ),
         (
             {"a": [1.0, np.nan, 3.0, 4.0]},
-            {},
-            "column 'a' holds nan (missing, NaN or infinite) in data row 2",
+            "Column 'a' holds nan (missing, NaN or infinite) in data row 2",
         ),
         (
             {"c": [1.0, 2.0, 3.0, np.inf]},
-            {},
-            "column 'c' holds inf (missing, NaN or infinite) in data row 4",
+            "Column 'c' holds inf (missing, NaN or infinite) in data row 4",
         ),
-        ({}, {"feature_columns": ["a", "target"]}, "other than the label 'target'"),
-        ({}, {"feature_columns": ["a", "a"]}, "distinct columns"),
     ],
 )
-def test_select_source_refuses_an_unusable_table(table, change, overrides, message):
-    params = DataParams(source="table", **overrides)
-    with pytest.raises(ValueError, match=re.escape(message)):
-        select_source(pd.DataFrame(), lambda: table.assign(**change), params)
+def test_select_source_refuses_a_bad_value_naming_its_column_and_row(
+    table, change, message
+):
+    with pytest.raises(TableError, match=re.escape(message)):
+        select_source(
+            pd.DataFrame(), lambda: table.assign(**change), DataParams(source="table")
+        )
 
 
 def test_select_source_takes_a_plain_table_as_well_as_its_loader(table):

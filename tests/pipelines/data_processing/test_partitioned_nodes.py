@@ -21,6 +21,7 @@ from moons_classifier.pipelines.data_processing.nodes import (
     standardize_splits,
     subsample_positives,
 )
+from moons_classifier.schemas import TableError
 from moons_classifier.tabular import LABEL
 
 MANY = DataParams(backend="dask", n_samples=1000, partition_rows=300)
@@ -118,7 +119,8 @@ def test_a_pandas_table_becomes_partitions_and_a_dask_table_is_checked_up_front(
 
     bad = table.assign(b=table["b"].mask(table.index == table.index[-3]))
     with pytest.raises(
-        ValueError, match=r"'b' holds nan .* data row 8 \(row 3 of partition 1\)\."
+        TableError,
+        match=r"'b' holds nan .* data row 3 of partition 1 \(1 row in that partition\)",
     ):
         select_source(None, dd.from_pandas(bad, npartitions=2), params)
 

@@ -10,23 +10,11 @@ import pytest
 import torch
 from sklearn.preprocessing import StandardScaler
 
-from moons_classifier.pipelines.inference.kernels import (
-    OUTPUT_COLUMNS,
-    check_feature_columns,
-    check_feature_values,
-    check_no_output_columns,
-    check_not_empty,
-    score,
-)
+from moons_classifier.pipelines.inference.kernels import check_feature_columns, score
+from moons_classifier.tabular import OUTPUT_COLUMNS
 
 FEATURES = ["x1", "x2"]
 POINTS = pd.DataFrame({"id": ["a", "b", "c"], "x1": [0.0, 2.0, 4.0], "x2": [1, 3, 5]})
-
-
-def test_check_not_empty_refuses_an_input_without_rows():
-    check_not_empty(1)
-    with pytest.raises(ValueError, match="The inference input has no rows"):
-        check_not_empty(0)
 
 
 def test_check_feature_columns_names_the_missing_ones():
@@ -36,36 +24,6 @@ def test_check_feature_columns_names_the_missing_ones():
         match=re.escape("lacks the feature column(s) ['x2']; it has ['x1', 'x3']"),
     ):
         check_feature_columns(["x1", "x3"], FEATURES)
-
-
-def test_check_no_output_columns_refuses_a_column_the_predictions_write():
-    check_no_output_columns(["x1", "x2", "probabilities"])
-    with pytest.raises(
-        ValueError, match=re.escape("already has the column(s) ['threshold']")
-    ):
-        check_no_output_columns(["x1", "threshold"])
-
-
-@pytest.mark.parametrize(
-    ("value", "refused"),
-    [
-        (
-            "1,5",
-            "Column 'x2' holds the non-numeric value '1,5' in data row 2 of part 7.",
-        ),
-        (
-            None,
-            "Column 'x2' holds nan (missing, NaN or infinite) in data row 2 of part 7.",
-        ),
-        (-np.inf, "Column 'x2' holds -inf (missing, NaN or infinite) in data row 2"),
-    ],
-)
-def test_check_feature_values_names_the_bad_value_by_column_and_row(value, refused):
-    check_feature_values(POINTS, FEATURES)
-    points = POINTS.astype({"x2": object})
-    points.loc[1, "x2"] = value
-    with pytest.raises(ValueError, match=re.escape(refused)):
-        check_feature_values(points, FEATURES, " of part 7")
 
 
 def test_score_adds_exactly_the_output_columns():

@@ -1,6 +1,9 @@
-"""The inference pipeline run over in-memory datasets."""
+"""The inference pipeline run over in-memory datasets, and over a catalog whose input
+carries the shipped validator."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import dask
 import dask.dataframe as dd
@@ -8,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from kedro.io import DataCatalog, MemoryDataset
+from kedro.io.core import DatasetError
 from kedro.runner import SequentialRunner
 
 from moons_classifier.models import build_model
@@ -24,14 +28,16 @@ from moons_classifier.pipelines.data_processing.nodes import (
     split_data,
 )
 from moons_classifier.pipelines.inference import create_pipeline
+from moons_classifier.schemas import TableError
 from tests.support.helpers import metrics_at
+from tests.support.projects import shipped_validator
 
 
-def catalog_for(points: pd.DataFrame, threshold: float | None) -> DataCatalog:
+def artifacts(threshold: float | None) -> dict[str, object]:
+    """The scaler, both models' weights and metrics, and the parameters."""
     train, _ = split_data(generate_moons(DataParams()), SplitParams())
     mlp = ModelParams(kind="mlp", hidden_units=3)
-    datasets = {
-        "inference_input": points,
+    return {
         "scaler": fit_scaler(train),
         "params:inference": InferenceParams(threshold=threshold),
         "params:logistic.model": ModelParams(),
@@ -41,6 +47,10 @@ def catalog_for(points: pd.DataFrame, threshold: float | None) -> DataCatalog:
         "logistic_metrics": metrics_at(threshold=0.4),
         "mlp_metrics": metrics_at(threshold=0.6),
     }
+
+
+def catalog_for(points: pd.DataFrame, threshold: float | None) -> DataCatalog:
+    datasets = {"inference_input": points, **artifacts(threshold)}
     return DataCatalog({name: MemoryDataset(data) for name, data in datasets.items()})
 
 
@@ -70,10 +80,99 @@ def test_pipeline_scores_the_input_with_every_model():
     assert not np.allclose(logistic, mlp)
 
 
-def test_pipeline_refuses_bad_input_before_scoring():
-    points = pd.DataFrame({"x1": [0.0, 1.0], "x2": [0.5, np.nan]})
-    with pytest.raises(ValueError, match="Column 'x2' holds nan .* data row 2"):
-        SequentialRunner().run(create_pipeline(), catalog_for(points, threshold=0.5))
+def validated_catalog(points: dict, predictions: dict) -> DataCatalog:
+    """The entries ``points`` of the input, with the shipped validator, and
+    ``predictions`` of each model's predictions; the artifacts in memory."""
+    catalog = DataCatalog.from_config(
+        {
+            "inference_input": {
+                **points,
+                "validator": shipped_validator("inference_input"),
+            },
+            "{namespace}.inference_predictions": predictions,
+        }
+    )
+    for name, data in artifacts(threshold=0.5).items():
+        catalog[name] = data
+    return catalog
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        pytest.param(
+            "x1,x2\n0.1,0.2\n,0.4\n",
+            ["Column 'x1' holds nan (missing, NaN or infinite) in data row 2"],
+            id="NaN",
+        ),
+        pytest.param(
+            "x1,x2\n0.1,0.2\n0.3,-inf\n",
+            ["Column 'x2' holds -inf (missing, NaN or infinite) in data row 2"],
+            id="inf",
+        ),
+        pytest.param(
+            "x1,x2\n0.1,0.2\n0.3,abc\n",
+            ["Column 'x2' holds the non-numeric value 'abc' in data row 2"],
+            id="string",
+        ),
+        pytest.param(
+            "id,x1\n1,0.5\n",
+            ["lacks the column(s) ['x2']; it has ['id', 'x1'], and needs ['x1', 'x2']"],
+            id="missing-column",
+        ),
+        pytest.param(
+            "x1,x2,threshold\n0.1,0.2,0.5\n",
+            ["has a column the predictions write", "Rename or drop it in the input"],
+            id="output-column",
+        ),
+        pytest.param("x1,x2\n", ["has no rows"], id="header-only"),
+    ],
+)
+def test_the_inputs_validator_refuses_a_bad_csv_and_nothing_is_written(
+    tmp_path: Path, text: str, fragments: list[str]
+):
+    source = tmp_path / "points.csv"
+    source.write_text(text)
+    catalog = validated_catalog(
+        {"type": "pandas.CSVDataset", "filepath": str(source)},
+        {
+            "type": "pandas.CSVDataset",
+            "filepath": f"{tmp_path}/out/{{namespace}}/inference_predictions.csv",
+        },
+    )
+    with pytest.raises(TableError) as refused:
+        SequentialRunner().run(create_pipeline(), catalog)
+    message = str(refused.value)
+    assert message.startswith("Validation failed for dataset 'inference_input' on load")
+    missing = [fragment for fragment in fragments if fragment not in message]
+    assert not missing, f"{missing} not in: {message}"
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_dask_input_is_refused_naming_the_partition_whose_row_is_bad(tmp_path):
+    points = pd.DataFrame({"x1": np.linspace(-2, 2, 12), "x2": np.linspace(1, -1, 12)})
+    points.loc[5, "x2"] = np.inf  # row 2 of the second of three partitions of 4
+    folder = tmp_path / "points"
+    dd.from_pandas(points, npartitions=3).to_parquet(folder, write_index=False)
+    table = "moons_classifier.datasets.TableDataset"
+    catalog = validated_catalog(
+        {"type": table, "filepath": str(folder)},
+        {
+            "type": table,
+            "filepath": f"{tmp_path}/out/{{namespace}}/inference_predictions.parquet",
+        },
+    )
+    with (
+        dask.config.set(scheduler="synchronous"),
+        pytest.raises(DatasetError) as refused,
+    ):
+        SequentialRunner().run(create_pipeline(), catalog)
+    assert (
+        "Column 'x2' holds inf (missing, NaN or infinite) in data row 2 of partition 1, "
+        f"file {folder / 'part.1.parquet'} (1 row in that partition)"
+    ) in str(refused.value)
+    # Validated as it is read, the bad partition is never written (those before it may be).
+    assert not list((tmp_path / "out").rglob("part.1.parquet"))
 
 
 def test_pipeline_scores_a_dask_input_partition_by_partition():

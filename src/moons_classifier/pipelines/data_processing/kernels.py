@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,10 +23,15 @@ def moons(n_samples: int, noise: float, random_state: int) -> pd.DataFrame:
 
 
 def prepare_table(table: pd.DataFrame, params: DataParams) -> pd.DataFrame:
-    """The table's feature columns as float64 and its 0/1 label as ``y``, once checked."""
+    """The table's feature columns as float64 and its 0/1 label as ``y``, once the columns
+    the parameters pick pass ``schemas.source_schema``."""
+    from moons_classifier import schemas  # noqa: PLC0415
+
     features = checked_feature_columns(table, params)
-    check_scans([scan_table(table, features, params.label_column)], params.label_column)
-    return as_source(table, features, params.label_column)
+    checked = schemas.validated_table(
+        table, schemas.source_schema(params.label_column, features)
+    )
+    return as_source(checked, features, params.label_column)
 
 
 def as_source(
@@ -76,115 +78,6 @@ def checked_feature_columns(table: pd.DataFrame, params: DataParams) -> list[str
             f"{missing} (columns: {list(table.columns)}). Fix the list or the table."
         )
     return features
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A value of a table: its column, its data row (from 0) and the value itself."""
-
-    column: str
-    row: int
-    value: Any
-
-
-@dataclass(frozen=True)
-class Scan:
-    """What one pass over a table (or one partition of it) found: its number of rows and
-    the first value of each kind that the source table may not hold."""
-
-    n_rows: int
-    non_number: Cell | None = None
-    non_numeric_columns: tuple[str, ...] = ()
-    bad_label: Cell | None = None
-    n_bad_labels: int = 0
-    non_finite: Cell | None = None
-
-
-def scan_table(table: pd.DataFrame, features: list[str], label_column: str) -> Scan:
-    """The first non-numeric feature value, label other than 0 or 1, and missing, NaN or
-    infinite feature value of ``table``, each in row order."""
-    non_numbers = np.column_stack([_non_numbers(table[c]) for c in features])
-    if non_numbers.any():
-        columns = tuple(
-            c for c, bad in zip(features, non_numbers.T, strict=True) if bad.any()
-        )
-        return Scan(len(table), _first_cell(table, features, non_numbers), columns)
-    bad_labels = ~table[label_column].isin([0, 1]).to_numpy()
-    values = table[features].to_numpy(dtype=np.float64)
-    return Scan(
-        len(table),
-        bad_label=_first_cell(table, [label_column], bad_labels[:, None]),
-        n_bad_labels=int(bad_labels.sum()),
-        non_finite=_first_cell(table, features, ~np.isfinite(values)),
-    )
-
-
-def _non_numbers(values: pd.Series) -> np.ndarray:
-    """Where ``values`` holds a value, not missing, that is no number: text that does not
-    read as one, or any value of a date or other non-numeric type."""
-    if pd.api.types.is_numeric_dtype(values):
-        return np.zeros(len(values), dtype=bool)
-    present = values.notna().to_numpy()
-    if not (
-        pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
-    ):
-        return present
-    return present & pd.to_numeric(values, errors="coerce").isna().to_numpy()
-
-
-def _first_cell(
-    table: pd.DataFrame, columns: list[str], marked: np.ndarray
-) -> Cell | None:
-    """The first cell, row by row, that ``marked`` (rows by ``columns``) marks; None if none."""
-    rows, positions = np.nonzero(marked)
-    if not len(rows):
-        return None
-    row, column = int(rows[0]), columns[positions[0]]
-    return Cell(column, row, table[column].iloc[[row]].tolist()[0])
-
-
-def check_scans(
-    scans: Sequence[Scan], label_column: str, parts: Sequence[str] | None = None
-) -> None:
-    """Refuse the first non-numeric, else label other than 0 or 1, else missing feature
-    value that ``scans`` found, in the table whose consecutive ``parts`` (named for the
-    message; unnamed for a whole table) they scanned, at its row in the table."""
-    if found := _first_found(scans, parts, "non_number"):
-        cell, row = found
-        columns = list(dict.fromkeys(c for s in scans for c in s.non_numeric_columns))
-        raise ValueError(
-            f"The source table's feature column {cell.column!r} holds the non-numeric "
-            f"value {cell.value!r} in {row}; not numeric: {columns}. Convert those "
-            "columns to numbers, or leave them out of data.feature_columns."
-        )
-    if found := _first_found(scans, parts, "bad_label"):
-        cell, row = found
-        raise ValueError(
-            f"The label column {label_column!r} must hold only 0 and 1; {row} holds "
-            f"{cell.value!r} ({sum(s.n_bad_labels for s in scans)} row(s) in all hold "
-            "other values). Fix or drop those rows."
-        )
-    if found := _first_found(scans, parts, "non_finite"):
-        cell, row = found
-        raise ValueError(
-            f"The source table's feature column {cell.column!r} holds {cell.value} "
-            f"(missing, NaN or infinite) in {row}. Fill or drop that row."
-        )
-
-
-def _first_found(
-    scans: Sequence[Scan], parts: Sequence[str] | None, kind: str
-) -> tuple[Cell, str] | None:
-    """The first cell of ``kind`` (a ``Scan`` field) that ``scans`` found, with its data
-    row in the table (from 1) and, where ``parts`` are named, in its part."""
-    start = 0
-    for scan, part in zip(scans, parts or [""] * len(scans), strict=True):
-        cell = getattr(scan, kind)
-        if cell is not None:
-            row = f"data row {start + cell.row + 1}"
-            return cell, f"{row} (row {cell.row + 1} of {part})" if part else row
-        start += scan.n_rows
-    return None
 
 
 def thin_positives(

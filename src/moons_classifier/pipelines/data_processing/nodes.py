@@ -49,7 +49,7 @@ def select_source(
         table = table()
     dask = params.backend == "dask"
     if is_dask(table):
-        check_parquet_files(table, "source table")
+        check_parquet_files(table, "The source table")
         return (
             _partitioned().select_source(table, params)
             if dask

@@ -10,7 +10,6 @@ from sklearn.preprocessing import StandardScaler
 
 from moons_classifier.params import DataParams, SplitParams
 from moons_classifier.partitions import (
-    partition_files,
     partition_number,
     partition_seed,
     partition_sizes,
@@ -46,16 +45,13 @@ def from_pandas(table: pd.DataFrame, params: DataParams) -> dd.DataFrame:
 
 
 def select_source(table: dd.DataFrame, params: DataParams) -> dd.DataFrame:
-    """The user's partitioned table with its label renamed, once every partition is checked
-    on the workers (one pass); a bad value is named by its row in the whole table."""
+    """The user's partitioned table with its label renamed, once every partition passes
+    ``schemas.source_schema`` on the workers (one pass); a bad value is named by its
+    partition, its file and its row there."""
+    from moons_classifier import schemas  # noqa: PLC0415
+
     columns = kernels.checked_feature_columns(table._meta, params)  # noqa: SLF001
-    scans = dask.compute(
-        *(
-            dask.delayed(kernels.scan_table)(part, columns, params.label_column)
-            for part in table.to_delayed(optimize_graph=False)
-        )
-    )
-    kernels.check_scans(scans, params.label_column, partition_names(table))
+    schemas.check_partitions(table, schemas.source_schema(params.label_column, columns))
     return table.map_partitions(
         kernels.as_source,
         columns,
@@ -67,15 +63,6 @@ def select_source(table: dd.DataFrame, params: DataParams) -> dd.DataFrame:
             }
         ),
     )
-
-
-def partition_names(table: dd.DataFrame) -> list[str]:
-    """Each partition's number, and the file it reads where it is read from one."""
-    files = partition_files(table) or [None] * table.npartitions
-    return [
-        f"partition {index}" + (f", file {file}" if file else "")
-        for index, file in enumerate(files)
-    ]
 
 
 def subsample_positives(data: dd.DataFrame, params: DataParams) -> dd.DataFrame:

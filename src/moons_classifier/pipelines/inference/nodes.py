@@ -10,7 +10,7 @@ from sklearn.preprocessing import StandardScaler
 from moons_classifier.contracts import Metrics
 from moons_classifier.models import load_model
 from moons_classifier.params import InferenceParams, ModelParams
-from moons_classifier.partitions import check_parquet_files, is_dask
+from moons_classifier.partitions import is_dask
 from moons_classifier.tabular import Table
 
 from . import kernels
@@ -24,22 +24,18 @@ def _partitioned() -> ModuleType:
 
 
 def check_inference_input(points: Table, scaler: StandardScaler) -> Table:
-    """The rows, unchanged, once every feature the scaler knows is present, numeric and
-    finite, and no column is one the predictions write.
+    """The rows, their features as floats, once every feature the scaler knows is a column
+    and passes ``schemas.points_schema``, as the served model checks its requests (the
+    catalog's schema checks the shipped input as it is loaded; this checks any input).
 
     A Dask table's columns (and a parquet folder's files, by their footers) are checked
-    before any partition is read, then its values partition by partition on the workers.
+    before any partition is read, and each partition as it is read.
     """
+    from moons_classifier import schemas  # noqa: PLC0415
+
     features = list(scaler.feature_names_in_)
     kernels.check_feature_columns(list(points.columns), features)
-    kernels.check_no_output_columns(list(points.columns))
-    if is_dask(points):
-        check_parquet_files(points, "inference input")
-        _partitioned().check_values(points, features)
-        return points
-    kernels.check_not_empty(len(points))
-    kernels.check_feature_values(points, features)
-    return points
+    return schemas.validated(points, schemas.points_schema(features))
 
 
 def operating_threshold(metrics: Metrics, params: InferenceParams) -> float:

@@ -1,8 +1,7 @@
-"""The inference nodes' Dask side: values checked and points scored partition by partition."""
+"""The inference nodes' Dask side: points scored partition by partition."""
 
 from __future__ import annotations
 
-import dask
 import dask.dataframe as dd
 import numpy as np
 import pandas as pd
@@ -10,24 +9,6 @@ import torch
 from sklearn.preprocessing import StandardScaler
 
 from . import kernels
-
-
-def check_values(points: dd.DataFrame, features: list[str]) -> None:
-    """Check every partition's feature values on the workers (one pass), then that the
-    input has rows."""
-    counts = dask.compute(
-        *(
-            dask.delayed(_checked_rows)(part, features, index)
-            for index, part in enumerate(points.to_delayed())
-        )
-    )
-    kernels.check_not_empty(sum(counts))
-
-
-def _checked_rows(part: pd.DataFrame, features: list[str], index: int) -> int:
-    """The number of rows of partition ``index``, once its feature values are checked."""
-    kernels.check_feature_values(part, features, f" of partition {index}")
-    return len(part)
 
 
 def score(
