@@ -36,13 +36,13 @@ def in_process_cluster(workers: int, threads: int) -> LocalCluster:
     )
 
 
-def test_a_local_cluster_runs_tasks_and_ends_its_processes():
+def test_a_local_cluster_has_all_its_workers_runs_tasks_and_ends_its_processes():
     before = set(multiprocessing.active_children())
-    with dask_client(None, 1, "1GiB") as client:
+    with dask_client(None, 2, "1GiB") as client:
+        workers = client.scheduler_info()["workers"].values()  # all, before any task
+        assert [(w["nthreads"], w["memory_limit"]) for w in workers] == [(1, 2**30)] * 2
         assert client.scheduler.address.startswith("tcp://127.0.0.1:")
         assert client.submit(sum, [1, 2, 3]).result() == 6  # noqa: PLR2004
-        (worker,) = client.scheduler_info()["workers"].values()
-        assert (worker["nthreads"], worker["memory_limit"]) == (1, 2**30)
         assert set(multiprocessing.active_children()) - before
     assert client.status == "closed"
     assert set(multiprocessing.active_children()) == before
