@@ -25,6 +25,7 @@ from moons_classifier.cli import (
     stopped_or_refused,
 )
 from moons_classifier.runs import RunLockedError
+from moons_classifier.tracking.config import RUN_PIPELINES
 
 
 def python(script: str) -> list[str]:
@@ -123,6 +124,29 @@ def test_torch_is_imported_before_a_parallel_runner_forks():
         "ThreadRunner False",
         "ParallelRunner True",
     ]
+
+
+@pytest.mark.parametrize(
+    ("args", "pipelines"),
+    [
+        ([], ["__default__"]),
+        (["--pipelines", "training,evaluation"], ["training", "evaluation"]),
+        (["--pipeline", "inference"], ["inference"]),  # Kedro's deprecated option
+    ],
+)
+def test_a_run_names_its_pipelines_while_kedro_runs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args, pipelines
+):
+    seen = []
+    monkeypatch.setattr(
+        kedro_run, "callback", lambda **options: seen.append(RUN_PIPELINES.get())
+    )
+    result = CliRunner().invoke(
+        cli, ["run", *args], obj=SimpleNamespace(project_path=tmp_path)
+    )
+    assert result.exit_code == 0, result.output
+    assert [sorted(names) for names in seen] == [sorted(pipelines)]
+    assert RUN_PIPELINES.get() is None
 
 
 def test_run_has_kedros_options_and_traceback():

@@ -452,8 +452,32 @@ def test_a_dask_tables_columns_are_refused_before_any_partition_is_read(
 
 
 def test_an_empty_partition_passes_the_check_of_a_whole_tables_rows():
+    points = dd.concat(
+        [dd.from_pandas(table, npartitions=1) for table in (POINTS.iloc[:0], POINTS)]
+    )
+    parts = validated(points, as_schema(InferencePoints)).to_delayed()
+    assert [len(part.compute()) for part in parts] == [0, len(POINTS)]
+
+
+def test_a_dask_table_without_rows_is_refused():
     points = dd.from_pandas(POINTS.iloc[:0], npartitions=1)
-    assert len(validated(points, as_schema(InferencePoints)).compute()) == 0
+    with pytest.raises(DataValidationError) as refused:
+        validated(points, as_schema(InferencePoints))
+    assert_holds(
+        str(refused.value),
+        ["The inference input has no rows: give at least one row of features."],
+    )
+
+
+def test_two_columns_of_one_name_are_refused():
+    points = pd.concat([POINTS, POINTS[["x1"]].astype(str)], axis=1)
+    assert_holds(
+        refusal(points, InferencePoints),
+        [
+            "The inference input has more than one column named ['x1']. Rename or "
+            "drop the repeated columns."
+        ],
+    )
 
 
 def test_check_partitions_refuses_the_first_bad_partition_in_order():

@@ -118,7 +118,8 @@ def _run(traceback: bool, **options: Any) -> dict[str, Any]:
         f"\n{TRACEBACK_HINT} shows where it was raised.)",
     ):
         import_torch_before_forking(options.get("runner"))
-        with running(options.get("pipelines")):
+        pipeline = options.get("pipeline")  # Kedro's deprecated --pipeline
+        with running(options.get("pipelines") or ([pipeline] if pipeline else None)):
             result = kedro_run.callback(**options)
     skip_last_collection()
     return result

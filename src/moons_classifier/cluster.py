@@ -140,8 +140,7 @@ def connect(address: str) -> Client:
 
 @contextmanager
 def local_cluster(workers: int, memory_limit: str) -> Iterator[Client]:
-    """A client of a local cluster, once all its ``workers`` are connected, whose every
-    process has ended when this returns."""
+    """A client of a local cluster whose every process has ended when this returns."""
     tracker_was_running = resource_tracker._resource_tracker._fd is not None  # noqa: SLF001
     before = set(multiprocessing.active_children())
     losses = WorkerLosses(ALLOWED_FAILURES, memory_limit)
@@ -163,9 +162,6 @@ def local_cluster(workers: int, memory_limit: str) -> Iterator[Client]:
             Client(cluster) as client,
         ):
             losses.scheduler = cluster.scheduler
-            client.wait_for_workers(
-                workers
-            )  # every one, so that work spreads from the start
             yield client
     finally:
         end_children(before, stop_tracker=not tracker_was_running)

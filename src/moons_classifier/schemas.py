@@ -244,6 +244,7 @@ def validated_table(
 ) -> pd.DataFrame:
     """``table`` as ``schema`` coerces it (its index kept), or a ``TableError`` naming each
     failure's column, first data row (of ``part``, if named) and fix."""
+    check_distinct_columns(table, schema)
     positional = table.index.equals(pd.RangeIndex(len(table)))
     try:
         checked = schema.validate(
@@ -259,17 +260,32 @@ def validated_table(
     raise refused(schema, found, part)
 
 
+def check_distinct_columns(table: pd.DataFrame, schema: pa.DataFrameSchema) -> None:
+    """Refuse a table with two columns of one name, which no check could tell apart."""
+    repeated = sorted(set(table.columns[table.columns.duplicated()]))
+    if repeated:
+        failure = CheckFailure(
+            message=f"{table_name(schema)} has more than one column named {repeated}. "
+            "Rename or drop the repeated columns.",
+            check="distinct_columns",
+        )
+        raise refused(schema, [failure])
+
+
 def validated_partitions(table: Any, schema: pa.DataFrameSchema) -> Any:
     """The Dask ``table``, each partition validated as it is read; its columns, and a
-    parquet folder's files by their footers, now."""
+    parquet folder's files by their footers, now, and its checks of a whole table (has it
+    rows?) where the schema has any."""
+    import dask  # noqa: PLC0415
+
     check_parquet_files(table, table_name(schema))
     checked = partition_schema(schema)
-    return table.map_partitions(
-        _validated_partition,
-        checked,
-        partition_names(table),
-        meta=validated_table(table._meta, checked),  # noqa: SLF001
-    )
+    meta = validated_table(table._meta, checked)  # noqa: SLF001
+    whole = [c for c in schema.checks if c.name in WHOLE_TABLE_CHECKS]
+    if whole and len(table) == 0:  # a parquet folder's length is read from its footers
+        validated_table(table._meta, schema)  # noqa: SLF001  (refused: it has no rows)
+    names = dask.delayed(partition_names(table), pure=True)  # one key, not one per task
+    return table.map_partitions(_validated_partition, checked, names, meta=meta)
 
 
 def _validated_partition(

@@ -9,8 +9,8 @@ from moons_classifier.runs.hooks import ArtifactRunHooks
 from moons_classifier.tracking import tracking_hooks
 from moons_classifier.tracking.config import project_path
 
-# Kedro 1.7 and kedro-mlflow register their resolvers with OmegaConf 2.4's deprecated
-# register_new_resolver(); a user can do nothing about it. Ignored only where they call
+# Kedro 1.7 and kedro-mlflow (and this project, for it) register their resolvers with
+# OmegaConf 2.4's deprecated register_new_resolver(); a user can do nothing about it. Ignored only where they call
 # it, rather than bounding omegaconf below 2.4, which would hold back its fixes. Kedro
 # imports these settings before it creates the config loader: in `kedro run`,
 # `python -m moons_classifier` and any KedroSession.
@@ -18,7 +18,10 @@ warnings.filterwarnings(
     "ignore",
     message=r"register_new_resolver\(\) is deprecated",
     category=UserWarning,
-    module=r"kedro\.config\.omegaconf_config|kedro_mlflow\.framework\.hooks\.mlflow_hook",
+    module=(
+        r"kedro\.config\.omegaconf_config|kedro_mlflow\.framework\.hooks\.mlflow_hook"
+        r"|moons_classifier\.tracking\.hooks"
+    ),
 )
 
 # pluggy calls the hooks registered last first: before the first node, the run checks

@@ -117,3 +117,29 @@ def test_a_pandas_table_is_written_even_when_dask_tables_are_not(tmp_path: Path)
     dataset.save(TABLE)
     assert (tmp_path / "moons.parquet").is_file()
     pd.testing.assert_frame_equal(dataset.load(), TABLE)
+
+
+def _refuse_the_last(
+    part: pd.DataFrame, partition_info: dict | None = None
+) -> pd.DataFrame:
+    """``part``, unless it is the last of the four partitions of ``TABLE``."""
+    if partition_info["number"] == 3:  # noqa: PLR2004
+        raise ValueError("partition 3 is refused")
+    return part
+
+
+@pytest.mark.parametrize("old", ["file", "folder"])
+def test_a_failed_dask_save_keeps_the_old_table_and_writes_nothing(
+    tmp_path: Path, old: str
+):
+    path = tmp_path / "features.parquet"
+    dataset = TableDataset(filepath=str(path))
+    dataset.save(TABLE if old == "file" else dd.from_pandas(TABLE, npartitions=2))
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    refused = dd.from_pandas(TABLE * 2, npartitions=4).map_partitions(
+        _refuse_the_last, meta=TABLE.iloc[:0]
+    )
+    with pytest.raises(DatasetError, match="partition 3 is refused"):
+        dataset.save(refused)
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+    pd.testing.assert_frame_equal(pd.read_parquet(path), TABLE)

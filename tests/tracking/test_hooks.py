@@ -14,6 +14,7 @@ import mlflow
 import pytest
 from kedro.io import DataCatalog
 from kedro.pipeline import Pipeline
+from omegaconf import OmegaConf
 
 from moons_classifier.params import ModelParams, TrainingParams
 from moons_classifier.tracking.config import running
@@ -113,6 +114,28 @@ def test_a_tracked_run_calls_every_kedro_mlflow_hook_in_order(plugin_calls):
 def test_outside_a_run_command_every_kedro_mlflow_hook_is_called(plugin_calls):
     run_session(MlflowPluginHooks(), ["__default__", "training"])
     assert plugin_calls == EVERY_HOOK
+
+
+class ResolvingLoader(Loader):
+    """A config loader whose ``mlflow`` OmegaConf resolves as it is read."""
+
+    def __getitem__(self, key: str) -> dict:
+        return OmegaConf.to_container(OmegaConf.create(dict(self)[key]), resolve=True)
+
+
+def test_an_mlflow_yml_naming_runs_with_kedro_mlflows_resolver_is_read(plugin_calls):
+    loader = ResolvingLoader(
+        mlflow={
+            "tracking": {
+                "run": {"name": "${km.random_name:}"},
+                "disable_tracking": {"pipelines": ["training"]},
+            }
+        }
+    )
+    loader.config_patterns = {}
+    with running(["training"]):
+        MlflowPluginHooks().after_context_created(SimpleNamespace(config_loader=loader))
+    assert plugin_calls == []
 
 
 def test_typed_parameter_groups_reach_kedro_mlflow_as_dicts():

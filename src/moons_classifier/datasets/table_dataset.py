@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -51,12 +52,13 @@ class TableDataset(AbstractDataset[Any, Any]):
     def _exists(self) -> bool:
         return self._lazy is not None or self._fs.exists(self._path)
 
-    def _dask(self) -> AbstractDataset:
-        """kedro-datasets' Dask dataset of this path: a folder of one file per partition."""
+    def _dask(self, filepath: str | None = None) -> AbstractDataset:
+        """kedro-datasets' Dask dataset of this path (or ``filepath``): a folder of one
+        file per partition."""
         from kedro_datasets.dask import ParquetDataset as DaskParquetDataset  # noqa: PLC0415
 
         return DaskParquetDataset(
-            filepath=self._filepath, save_args={"write_index": False}
+            filepath=filepath or self._filepath, save_args={"write_index": False}
         )
 
     def load(self) -> Any:
@@ -70,22 +72,38 @@ class TableDataset(AbstractDataset[Any, Any]):
 
     def save(self, data: Any) -> None:
         """Write a pandas DataFrame as one file, a Dask DataFrame as a partitioned folder
-        (or keep it in memory); anything else is refused before the old table is removed."""
+        (or keep it in memory); anything else is refused before the old table is removed.
+
+        The table is written beside the old one and moved in place once whole: a save
+        that fails (a partition refused by the table's schema, say) leaves the old table
+        as it was and no part of the new one.
+        """
         if not (isinstance(data, pd.DataFrame) or is_dask(data)):
             raise DatasetError(
                 f"{self._filepath} holds tables: a pandas or Dask DataFrame, not a "
                 f"{type(data).__name__}. Return a DataFrame from the node that saves it."
             )
         self._lazy = None
-        if self._fs.exists(self._path):
-            self._fs.rm(self._path, recursive=True)
         if not (self._persist_dask or isinstance(data, pd.DataFrame)):
+            self._remove(self._path)
             self._lazy = data.persist()
-        elif isinstance(data, pd.DataFrame):
-            self._pandas.save(data)
-        else:
-            self._dask().save(data)
+            return
+        temporary = f"{self._path}.{uuid.uuid4().hex}.partial"
+        try:
+            if isinstance(data, pd.DataFrame):
+                ParquetDataset(filepath=temporary).save(data)
+            else:
+                self._dask(temporary).save(data)
+            self._remove(self._path)
+            self._fs.mv(temporary, self._path, recursive=True)
+        finally:
+            self._remove(temporary)
         self._fs.invalidate_cache(self._path)
+
+    def _remove(self, path: str) -> None:
+        """Remove the file or folder at ``path``, if there is one."""
+        if self._fs.exists(path):
+            self._fs.rm(path, recursive=True)
 
     def _release(self) -> None:
         """Free a Dask DataFrame held in memory, once no node needs it."""

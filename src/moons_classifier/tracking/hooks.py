@@ -18,10 +18,12 @@ from kedro.framework.context import KedroContext
 from kedro.framework.hooks import hook_impl
 from kedro.io import DataCatalog
 from kedro.pipeline import Node, Pipeline
+from kedro_mlflow.config.resolvers import resolve_random_name
 from kedro_mlflow.framework.hooks.mlflow_hook import mlflow_hook
 from mlflow.entities import RunStatus
 from mlflow.utils.git_utils import get_git_commit
 from mlflow.utils.mlflow_tags import MLFLOW_GIT_COMMIT, MLFLOW_PARENT_RUN_ID
+from omegaconf import OmegaConf
 from pydantic import BaseModel
 
 from moons_classifier.tracking.config import (
@@ -53,6 +55,10 @@ class MlflowPluginHooks:
         context.config_loader.config_patterns.setdefault(
             "mlflow", MLFLOW_CONFIG_PATTERNS
         )
+        if not OmegaConf.has_resolver("km.random_name"):  # mlflow.yml may use it
+            OmegaConf.register_new_resolver(
+                "km.random_name", resolve_random_name, use_cache=True
+            )
         try:
             config = context.config_loader["mlflow"]
         except MissingConfigException:
