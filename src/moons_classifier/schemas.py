@@ -341,6 +341,8 @@ def partition_schema(schema: pa.DataFrameSchema) -> pa.DataFrameSchema:
 # Failure kinds, in the order the messages list a column's: text that is no number, a
 # column of another type, a missing or non-finite value, then any other check.
 KINDS = ("non_number", "dtype", "non_finite")
+# What a failure case of pandera's reports, besides its value and row.
+CASE_FIELDS = ["schema_context", "column", "check"]
 # pandera's checks of a table's columns, by the kind of failure they report.
 COLUMN_SET_KINDS = {"column_in_dataframe": "missing", "column_in_schema": "extra"}
 
@@ -349,19 +351,26 @@ def failures(
     errors: SchemaErrors, schema: pa.DataFrameSchema, part: str = ""
 ) -> list[CheckFailure]:
     """pandera's failure cases as one failure per column and kind, each naming the first
-    data row (of ``part``, if named), its value, how many rows in all and the fix."""
+    data row (of ``part``, if named), its value, how many rows in all and the fix.
+
+    The cases (one per failing value: a million for a column of NaN) are grouped by what
+    they report first, so that only the groups are looked at one by one.
+    """
     data = errors.data
     columns = list(data.columns)
-    groups: dict[tuple[str | None, str], list[dict]] = {}
-    for case in errors.failure_cases.to_dict(orient="records"):
-        key = _kind(case, columns)
+    cases = errors.failure_cases
+    cases = cases.assign(row=pd.to_numeric(cases["index"], errors="coerce") + 1)
+    reported = [*CASE_FIELDS, cases["row"].isna().rename("whole")]
+    groups: dict[tuple[str | None, str], list[pd.DataFrame]] = {}
+    for _, group in cases.groupby(reported, dropna=False, sort=False):
+        key = _kind(group.iloc[0].to_dict(), columns)
         if key is not None:
-            groups.setdefault(key, []).append(case)
+            groups.setdefault(key, []).append(group)
     unreadable = {column for column, kind in groups if kind == "non_number"}
     sentences = _check_errors(schema)
     return [
-        _failure(column, kind, cases, schema, data, sentences, part)
-        for (column, kind), cases in sorted(
+        _failure(column, kind, pd.concat(parts), schema, data, sentences, part)
+        for (column, kind), parts in sorted(
             groups.items(), key=lambda item: _order(item[0], columns)
         )
         if column not in unreadable or kind == "non_number"
@@ -416,7 +425,7 @@ def _row(case: dict) -> int | None:
 def _failure(
     column: str | None,
     kind: str,
-    cases: list[dict],
+    cases: pd.DataFrame,
     schema: pa.DataFrameSchema,
     data: pd.DataFrame,
     sentences: set[str],
@@ -424,12 +433,13 @@ def _failure(
 ) -> CheckFailure:
     """One column's (or the table's) failures of one kind, as a message naming the first
     row's value as the table holds it."""
-    rows = sorted({row for case in cases if (row := _row(case)) is not None})
-    first = min(cases, key=lambda case: _row(case) or 0)
+    rows = _distinct(cases["row"].dropna().to_numpy(dtype=np.int64)).tolist()
+    first = cases.loc[cases["row"].fillna(0).idxmin()].to_dict()
     check = str(first["check"])
     said = check if check in sentences else f"fails the check {check}"
     if column not in data.columns:
-        message = _table_message(kind, column, said, schema, list(data.columns), cases)
+        named = cases["failure_case"].tolist()
+        message = _table_message(kind, column, said, schema, list(data.columns), named)
         value = first["failure_case"]
     else:
         value = data[column].iloc[rows[0] - 1] if rows else first["failure_case"]
@@ -443,17 +453,25 @@ def _failure(
     )
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """``values`` sorted, each once (a sort: faster than ``np.unique``'s hashing here)."""
+    ordered = np.sort(values)
+    return (
+        ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
+    )
+
+
 def _table_message(
     kind: str,
     column: str | None,
     said: str,
     schema: pa.DataFrameSchema,
     columns: list[str],
-    cases: list[dict],
+    named: list[Any],
 ) -> str:
-    """The sentence of a failure of the table's columns or of a check of the whole table."""
+    """The sentence of a failure of the table's columns (``named``: the columns it names)
+    or of a check of the whole table."""
     table = table_name(schema)
-    named = [case["failure_case"] for case in cases]
     if kind == "missing":
         needed = [c for c, rules in schema.columns.items() if not rules.regex]
         return f"{table} lacks the column(s) {named}; it has {columns}, and needs {needed}."
