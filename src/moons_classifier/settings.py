@@ -10,10 +10,10 @@ from moons_classifier.tracking import tracking_hooks
 from moons_classifier.tracking.config import project_path
 
 # Kedro 1.7 and kedro-mlflow (and this project, for it) register their resolvers with
-# OmegaConf 2.4's deprecated register_new_resolver(); a user can do nothing about it. Ignored only where they call
-# it, rather than bounding omegaconf below 2.4, which would hold back its fixes. Kedro
-# imports these settings before it creates the config loader: in `kedro run`,
-# `python -m moons_classifier` and any KedroSession.
+# OmegaConf 2.4's deprecated register_new_resolver(); a user can do nothing about it.
+# Ignored only where they call it, rather than bounding omegaconf below 2.4, which would
+# hold back its fixes. Kedro imports these settings before it creates the config loader:
+# in `kedro run`, `python -m moons_classifier` and any KedroSession.
 warnings.filterwarnings(
     "ignore",
     message=r"register_new_resolver\(\) is deprecated",

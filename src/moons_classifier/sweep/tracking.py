@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import optuna
-from kedro.config import AbstractConfigLoader, MissingConfigException
+from kedro.config import AbstractConfigLoader
 from kedro.framework.session import KedroSession
 
 from moons_classifier.sweep.trial import PIPELINES
-from moons_classifier.tracking.config import MLFLOW_CONFIG_PATTERNS, tracked
+from moons_classifier.tracking.config import read_mlflow_config, tracked
 from moons_classifier.tracking.nesting import TrialRun
 
 logger = logging.getLogger(__name__)
@@ -25,13 +25,7 @@ MLFLOW_PARENT_RUN_ID = "mlflow.parentRunId"
 def mlflow_config(loader: AbstractConfigLoader) -> dict[str, Any] | None:
     """The project's ``mlflow`` configuration (empty where it has none); None where
     kedro-mlflow is not installed."""
-    if find_spec("kedro_mlflow") is None:
-        return None
-    loader.config_patterns.setdefault("mlflow", MLFLOW_CONFIG_PATTERNS)
-    try:
-        return loader["mlflow"]
-    except MissingConfigException:
-        return {}
+    return None if find_spec("kedro_mlflow") is None else read_mlflow_config(loader)
 
 
 def tracks_trials(mlflow_config: dict[str, Any] | None) -> bool:

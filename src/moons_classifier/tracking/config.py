@@ -8,6 +8,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
+from kedro.config import AbstractConfigLoader, MissingConfigException
 from kedro.utils import find_kedro_project
 
 # The configuration files kedro-mlflow reads (the patterns it registers itself).
@@ -24,6 +25,16 @@ def project_path(relative: str) -> str:
     """
     root = find_kedro_project(Path.cwd()) or Path.cwd()
     return (root / relative).as_posix()
+
+
+def read_mlflow_config(loader: AbstractConfigLoader) -> dict[str, Any]:
+    """The project's ``mlflow`` configuration, read as kedro-mlflow reads it (from its
+    files' patterns); empty where there is none."""
+    loader.config_patterns.setdefault("mlflow", MLFLOW_CONFIG_PATTERNS)
+    try:
+        return loader["mlflow"]
+    except MissingConfigException:
+        return {}
 
 
 def tracked(pipeline_names: list[str], mlflow_config: dict[str, Any]) -> bool:

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import mlflow
-from kedro.config import MissingConfigException
 from kedro.framework.context import KedroContext
 from kedro.framework.hooks import hook_impl
 from kedro.io import DataCatalog
@@ -27,8 +26,8 @@ from omegaconf import OmegaConf
 from pydantic import BaseModel
 
 from moons_classifier.tracking.config import (
-    MLFLOW_CONFIG_PATTERNS,
     RUN_PIPELINES,
+    read_mlflow_config,
     tracked,
 )
 from moons_classifier.tracking.nesting import current_trial
@@ -52,17 +51,11 @@ class MlflowPluginHooks:
     def after_context_created(self, context: KedroContext) -> None:
         """Set MLflow up for the session, unless it runs pipelines that are untracked;
         first create a missing local SQLite store quickly."""
-        context.config_loader.config_patterns.setdefault(
-            "mlflow", MLFLOW_CONFIG_PATTERNS
-        )
         if not OmegaConf.has_resolver("km.random_name"):  # mlflow.yml may use it
             OmegaConf.register_new_resolver(
                 "km.random_name", resolve_random_name, use_cache=True
             )
-        try:
-            config = context.config_loader["mlflow"]
-        except MissingConfigException:
-            config = {}
+        config = read_mlflow_config(context.config_loader)
         pipelines = RUN_PIPELINES.get()
         self._active = pipelines is None or tracked(pipelines, config)
         if not self._active:
